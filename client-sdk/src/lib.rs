@@ -1,0 +1,1 @@
+//! Typed async client for the mgr and procurement APIs (generated from `openapi/` by `cargo xtask codegen`).

@@ -1,0 +1,1 @@
+//! Conformance suite: replays the documented examples of `openapi/*.yaml` against any deployment.

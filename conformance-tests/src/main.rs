@@ -1,0 +1,5 @@
+//! `medsys-conformance` binary entry point.
+
+fn main() {
+    println!("medsys-conformance: not yet implemented");
+}

@@ -1,0 +1,1 @@
+//! medsys reference server: both APIs (mgr and procurement) on axum + sqlx.
