@@ -1,12 +1,24 @@
 //! `cargo xtask`: the project's own automation (spec checks, code generation, CI).
 
-fn main() -> anyhow::Result<()> {
+use std::process::ExitCode;
+
+const USAGE: &str = "cargo xtask <command>
+
+commands:
+  check-spec [FILES...]   check openapi/*.yaml (or the given files) against openapi/README.md";
+
+fn main() -> anyhow::Result<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("help") | None => {
-            println!("cargo xtask <check-spec|codegen|ci>");
-            Ok(())
+    let (command, rest) = match args.split_first() {
+        Some((command, rest)) => (command.as_str(), rest),
+        None => ("help", &[][..]),
+    };
+    match command {
+        "check-spec" => xtask::check::run(rest),
+        "help" | "--help" | "-h" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
         }
-        Some(other) => anyhow::bail!("unknown xtask command `{other}`; run `cargo xtask help`"),
+        other => anyhow::bail!("unknown xtask command `{other}`; run `cargo xtask help`"),
     }
 }

@@ -1,0 +1,3 @@
+//! The library half of `cargo xtask`: each subcommand lives in its own module so it can be tested.
+
+pub mod check;
