@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 
-use jsonschema::{Draft, Validator};
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Draft, ValidationError, Validator};
 use serde_json::Value;
 
 use super::document::fragment_encode;
@@ -40,19 +41,32 @@ impl<'d> Validators<'d> {
         match validator {
             Ok(validator) => Ok(validator
                 .iter_errors(instance)
-                .map(|error| {
-                    let path = error.instance_path().to_string();
-                    let path = if path.is_empty() {
-                        "/".to_owned()
-                    } else {
-                        path
-                    };
-                    format!("at {path}: {error}")
-                })
+                .map(|error| describe(&error))
                 .collect()),
             Err(message) => Err(message.clone()),
         }
     }
+}
+
+/// One error as `at /path: message`; a failed `oneOf`/`anyOf` also says why each branch failed,
+/// since "not valid under any of the schemas" alone does not tell a spec author what to fix.
+fn describe(error: &ValidationError<'_>) -> String {
+    let path = error.instance_path().to_string();
+    let path = if path.is_empty() {
+        "/".to_owned()
+    } else {
+        path
+    };
+    let mut text = format!("at {path}: {error}");
+    if let ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } =
+        error.kind()
+    {
+        for (index, branch) in context.iter().enumerate() {
+            let reasons: Vec<String> = branch.iter().take(3).map(describe).collect();
+            text.push_str(&format!(" [branch {index}: {}]", reasons.join("; ")));
+        }
+    }
+    text
 }
 
 fn compile(doc: &Value, pointer: &str) -> Result<Validator, String> {
