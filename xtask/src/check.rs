@@ -173,12 +173,17 @@ pub fn check_document(file: &str, doc: &Value) -> Vec<Problem> {
 }
 
 fn check_openapi_version(report: &mut Report<'_>, doc: &Value) {
-    match doc.get("openapi").and_then(Value::as_str) {
-        Some(version) if is_openapi_31(version) => {}
-        Some(version) => report.push(
+    match doc.get("openapi") {
+        Some(Value::String(version)) if is_openapi_31(version) => {}
+        Some(Value::String(version)) => report.push(
             None,
             None,
             format!("`openapi` is `{version}`, expected 3.1.x"),
+        ),
+        Some(other) => report.push(
+            None,
+            None,
+            format!("`openapi` is {other}, expected a 3.1.x version string (quote it)"),
         ),
         None => report.push(None, None, "`openapi` (a 3.1.x version string) is missing"),
     }

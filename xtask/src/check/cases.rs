@@ -12,6 +12,12 @@ use super::operation::{Operation, parameter_entries};
 use super::schema::Validators;
 use super::{Report, is_snake_case};
 
+/// The values of `x-auth` on a response example (README, "Cases").
+const AUTH_MODES: [&str; 5] = ["none", "malformed", "expired", "replaced", "valid"];
+
+/// The roles a case may be sent as with `x-role`: those of `x-roles` but `public`.
+const CALLER_ROLES: [&str; 4] = ["admin", "instlead", "deptlead", "applicant"];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum MediaKind {
     Json,
@@ -142,6 +148,7 @@ fn check_responses<'d>(
             };
             for (name, entry) in set.examples {
                 check_case_name(report, op, name, &set.place);
+                check_case_extensions(report, doc, op, name, entry, &set.place);
                 let Some(value) =
                     checked_example(report, doc, validators, op, &set, name, entry, false)
                 else {
@@ -222,6 +229,35 @@ fn check_case_name(report: &mut Report<'_>, op: &Operation<'_>, name: &str, plac
             Some(name),
             format!("{place}: the example name is not snake_case"),
         );
+    }
+}
+
+/// `x-auth` and `x-role` on a response example say how its case is sent.
+fn check_case_extensions(
+    report: &mut Report<'_>,
+    doc: &Value,
+    op: &Operation<'_>,
+    name: &str,
+    entry: &Value,
+    place: &str,
+) {
+    let Ok((_, example)) = deref(doc, String::new(), entry) else {
+        return;
+    };
+    let checks: [(&str, &[&str]); 2] = [("x-auth", &AUTH_MODES), ("x-role", &CALLER_ROLES)];
+    for (key, allowed) in checks {
+        if let Some(value) = example.get(key)
+            && !value.as_str().is_some_and(|value| allowed.contains(&value))
+        {
+            report.for_op(
+                op,
+                Some(name),
+                format!(
+                    "{place}: `{key}` is {value}, expected one of {}",
+                    allowed.join(", ")
+                ),
+            );
+        }
     }
 }
 

@@ -380,6 +380,30 @@ fn unknown_roles_are_reported() {
 }
 
 #[test]
+fn unknown_auth_modes_and_caller_roles_are_reported() {
+    let mut doc = procurement();
+    let example = object(
+        &mut doc,
+        "/paths/~1admin~1order~1{id}/delete/responses/403/content/application~1json/examples/no_permission",
+    );
+    example.insert("x-role".to_owned(), json!("public"));
+    example.insert("x-auth".to_owned(), json!("missing"));
+    let found = problems(&doc);
+    assert_reported(
+        &found,
+        "delete_order",
+        Some("no_permission"),
+        "`x-role` is \"public\"",
+    );
+    assert_reported(
+        &found,
+        "delete_order",
+        Some("no_permission"),
+        "`x-auth` is \"missing\"",
+    );
+}
+
+#[test]
 fn a_ret_error_without_msg_is_reported() {
     let mut doc = mgr();
     object(
