@@ -1,3 +1,4 @@
 //! The library half of `cargo xtask`: each subcommand lives in its own module so it can be tested.
 
 pub mod check;
+pub mod codegen;

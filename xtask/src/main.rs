@@ -5,7 +5,8 @@ use std::process::ExitCode;
 const USAGE: &str = "cargo xtask <command>
 
 commands:
-  check-spec [FILES...]   check openapi/*.yaml (or the given files) against openapi/README.md";
+  check-spec [FILES...]   check openapi/*.yaml (or the given files) against openapi/README.md
+  codegen [--check]       generate client-sdk/ from openapi/*.yaml (--check: fail with a diff when stale)";
 
 fn main() -> anyhow::Result<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -15,6 +16,7 @@ fn main() -> anyhow::Result<ExitCode> {
     };
     match command {
         "check-spec" => xtask::check::run(rest),
+        "codegen" => xtask::codegen::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,140 @@
+//! Helpers the generated methods share: query and path encoding, bodies with `const` members,
+//! reading responses.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::Error;
+
+/// Characters left as they are in a path segment (RFC 3986 unreserved).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A parameter value as it goes into a query string or a multipart text part: strings as they
+/// are, numbers and booleans in their JSON spelling.
+pub(crate) fn text<T: Serialize + ?Sized>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(error) => error.to_string(),
+    }
+}
+
+/// A path parameter, percent-encoded as one segment.
+pub(crate) fn segment<T: Serialize + ?Sized>(value: &T) -> String {
+    utf8_percent_encode(&text(value), SEGMENT).to_string()
+}
+
+/// The JSON object of `body` with the operation's `const` members (e.g. mgr's `action`) added:
+/// the caller never spells them.
+pub(crate) fn body<T: Serialize + ?Sized>(
+    body: &T,
+    consts: &[(&str, Value)],
+) -> Result<Value, Error> {
+    let mut object = match serde_json::to_value(body) {
+        Ok(Value::Object(object)) => object,
+        Ok(other) => return Ok(other),
+        Err(error) => return Err(Error::decode(error, b"")),
+    };
+    let mut with_consts = Map::new();
+    for (name, value) in consts {
+        with_consts.insert((*name).to_owned(), value.clone());
+    }
+    with_consts.append(&mut object);
+    Ok(Value::Object(with_consts))
+}
+
+/// A response read to the end.
+pub(crate) struct Received {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Received {
+    pub(crate) async fn read(response: reqwest::Response) -> Result<Self, Error> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?.to_vec();
+        Ok(Self {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Fails with [`Error::UnexpectedStatus`] unless the operation documents the status.
+    pub(crate) fn expect_status(&self, documented: &[u16]) -> Result<(), Error> {
+        if documented.contains(&self.status.as_u16()) {
+            Ok(())
+        } else {
+            Err(Error::UnexpectedStatus {
+                status: self.status,
+                body: String::from_utf8_lossy(&self.body).into_owned(),
+            })
+        }
+    }
+
+    pub(crate) fn content_type(&self) -> &str {
+        self.headers
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub(crate) fn is_json(&self) -> bool {
+        let essence = self.content_type().split(';').next().unwrap_or("").trim();
+        essence.eq_ignore_ascii_case("application/json") || essence.ends_with("+json")
+    }
+
+    pub(crate) fn json(&self) -> Result<Value, Error> {
+        serde_json::from_slice(&self.body).map_err(|error| Error::decode(error, &self.body))
+    }
+
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T, Error> {
+        serde_json::from_value(value).map_err(|error| Error::decode(error, &self.body))
+    }
+}
+
+/// Base URL without a trailing slash, checked to be an absolute URL.
+pub(crate) fn base_url(url: &str) -> Result<String, Error> {
+    match reqwest::Url::parse(url) {
+        Ok(parsed) if parsed.cannot_be_a_base() => Err(Error::InvalidBaseUrl {
+            url: url.to_owned(),
+            message: "not a base URL".to_owned(),
+        }),
+        Ok(_) => Ok(url.trim_end_matches('/').to_owned()),
+        Err(error) => Err(Error::InvalidBaseUrl {
+            url: url.to_owned(),
+            message: error.to_string(),
+        }),
+    }
+}
+
+/// Deserializes `Option<Option<T>>` so that an absent member is `None` and `null` is
+/// `Some(None)`: the "absent keeps, null clears" members of the specs.
+pub(crate) mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(crate) fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}

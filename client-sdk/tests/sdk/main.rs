@@ -1,0 +1,11 @@
+//! The SDK's test binary (one binary, so the 2-core CI links once): generated wiremock tests of
+//! every case of both specs, and hand-written tests of the runtime (sessions, tokens, files,
+//! paging).
+
+// Generated files are formatted by prettyplease, not rustfmt.
+#[rustfmt::skip]
+mod mgr_cases;
+#[rustfmt::skip]
+mod procurement_cases;
+mod runtime;
+mod support;

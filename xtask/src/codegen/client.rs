@@ -1,0 +1,647 @@
+//! One method per operation, plus `*_stream` helpers for paged operations.
+//!
+//! [`plan`] decides how an operation looks in Rust (arguments, body, return type, paging); both
+//! the client methods and the generated wiremock tests are written from the same plan.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::naming::{docs, ident, pascal_case, snake_case};
+use super::spec::{Flavor, Operation, Shape, Spec};
+use super::types::{Types, properties};
+
+/// Operations with at least this many optional query parameters take a params struct.
+const PARAMS_STRUCT_THRESHOLD: usize = 3;
+
+/// How an argument is passed.
+#[derive(Clone)]
+pub enum ArgKind {
+    /// `&str` (owned `String` in a params struct).
+    Str,
+    /// An integer (`i64` or `i32`).
+    Int(TokenStream),
+    /// A `Copy` value: an enum, `bool`, `f64`.
+    Copy(TokenStream),
+}
+
+#[derive(Clone)]
+pub struct Arg {
+    pub wire: String,
+    pub name: String,
+    pub required: bool,
+    pub kind: ArgKind,
+    pub description: String,
+    pub in_path: bool,
+}
+
+pub struct BodyPlan {
+    pub media: String,
+    pub type_tokens: TokenStream,
+    pub required: bool,
+    /// Top-level `const` members the SDK adds (mgr's `action`).
+    pub consts: Vec<(String, Value)>,
+    /// Multipart fields: (wire name, is a file).
+    pub multipart: Vec<(String, bool)>,
+    pub schema: Value,
+}
+
+pub enum Return {
+    Unit,
+    Json(TokenStream),
+    Download,
+}
+
+pub struct Paging {
+    /// The page-number argument (`pagenum`, `page`).
+    pub page_arg: String,
+    /// The array member holding the items (`retlist`, `content`).
+    pub items_field: String,
+    pub item_type: TokenStream,
+}
+
+pub struct Plan {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub path_args: Vec<Arg>,
+    pub query_args: Vec<Arg>,
+    /// Required `const` query parameters, sent by the SDK.
+    pub query_consts: Vec<(String, Value)>,
+    pub params_struct: Option<String>,
+    pub body: Option<BodyPlan>,
+    pub ret: Return,
+    /// The schema the decoded success value serializes back to (mgr: the success component;
+    /// procurement: `data`).
+    pub success_schema: Option<Value>,
+    pub statuses: Vec<u16>,
+    pub paging: Option<Paging>,
+}
+
+pub fn plan(spec: &Spec, types: &mut Types<'_>, op: &Operation<'_>) -> Plan {
+    let mut path_args = Vec::new();
+    let mut query_args = Vec::new();
+    let mut query_consts = Vec::new();
+    for param in &op.params {
+        let shape = spec.shape(param.schema);
+        if let Shape::Const(value) = shape {
+            if param.required {
+                query_consts.push((param.name.clone(), value));
+            }
+            continue;
+        }
+        let arg = Arg {
+            wire: param.name.clone(),
+            name: snake_case(&param.name),
+            required: param.required || param.location == "path",
+            kind: arg_kind(spec, types, param.schema, &param.name),
+            description: param.description.clone(),
+            in_path: param.location == "path",
+        };
+        if arg.in_path {
+            path_args.push(arg);
+        } else {
+            query_args.push(arg);
+        }
+    }
+    let optional = query_args.iter().filter(|a| !a.required).count();
+    let params_struct =
+        (optional >= PARAMS_STRUCT_THRESHOLD).then(|| format!("{}Params", pascal_case(&op.id)));
+
+    let body = op.body.as_ref().map(|body| {
+        let schema = body.schema().clone();
+        let media = body.media_type().to_owned();
+        let type_tokens = types.rust_type(&schema, &format!("{}Body", pascal_case(&op.id)));
+        let multipart = if media == "multipart/form-data" {
+            properties(spec.resolve(&schema))
+                .into_iter()
+                .map(|(name, property)| {
+                    let is_file = spec.resolved_shape(&property) == Shape::Binary;
+                    (name, is_file)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        BodyPlan {
+            consts: types.consts(&schema),
+            media,
+            type_tokens,
+            required: body.required,
+            multipart,
+            schema,
+        }
+    });
+
+    let (ret, success_schema) = if op.is_download() {
+        (Return::Download, None)
+    } else {
+        match success_schema(spec, op) {
+            None => (Return::Unit, None),
+            Some(schema) => {
+                let unit = match spec.flavor {
+                    Flavor::Mgr => types.is_unit_object(&schema),
+                    Flavor::Procurement => {
+                        matches!(spec.shape(&schema), Shape::Const(Value::Null))
+                    }
+                };
+                if unit {
+                    (Return::Unit, None)
+                } else {
+                    let hint = format!("{}Data", pascal_case(&op.id));
+                    (Return::Json(types.rust_type(&schema, &hint)), Some(schema))
+                }
+            }
+        }
+    };
+    let paging = success_schema
+        .as_ref()
+        .and_then(|schema| paging(spec, types, schema, &query_args));
+    Plan {
+        id: op.id.clone(),
+        method: op.method.to_uppercase(),
+        path: op.path.clone(),
+        path_args,
+        query_args,
+        query_consts,
+        params_struct,
+        body,
+        ret,
+        success_schema,
+        statuses: op.statuses(),
+        paging,
+    }
+}
+
+/// The success schema: mgr's branch with `ret: 0`, or the `data` of procurement's branch with
+/// `success: true`.
+fn success_schema(spec: &Spec, op: &Operation<'_>) -> Option<Value> {
+    for response in &op.responses {
+        let schema = response.schema;
+        let branches: Vec<&Value> = match spec.resolve(schema).get("oneOf") {
+            Some(Value::Array(branches)) => branches.iter().collect(),
+            _ => vec![schema],
+        };
+        for branch in branches {
+            let resolved = spec.resolve(branch);
+            let member = |name: &str| resolved.get("properties").and_then(|p| p.get(name));
+            match spec.flavor {
+                Flavor::Mgr => {
+                    if member("ret").and_then(|r| r.get("const")) == Some(&Value::from(0)) {
+                        return Some(branch.clone());
+                    }
+                }
+                Flavor::Procurement => {
+                    if member("success").and_then(|r| r.get("const")) == Some(&Value::Bool(true)) {
+                        return member("data").cloned();
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Pages: mgr `{retlist, total}` with a `pagenum` argument, procurement
+/// `{content, totalPages}` with a `page` argument.
+fn paging(spec: &Spec, types: &mut Types<'_>, schema: &Value, args: &[Arg]) -> Option<Paging> {
+    let resolved = spec.resolve(schema);
+    let props = resolved.get("properties")?;
+    let (items_field, page_arg) = match spec.flavor {
+        Flavor::Mgr if props.get("total").is_some() => ("retlist", "pagenum"),
+        Flavor::Procurement if props.get("totalPages").is_some() => ("content", "page"),
+        _ => return None,
+    };
+    let items = props.get(items_field)?.get("items")?;
+    args.iter().find(|a| a.wire == page_arg)?;
+    if spec.flavor == Flavor::Mgr && !args.iter().any(|a| a.wire == "pagesize") {
+        return None;
+    }
+    Some(Paging {
+        page_arg: page_arg.to_owned(),
+        items_field: items_field.to_owned(),
+        item_type: types.rust_type(items, "Item"),
+    })
+}
+
+fn arg_kind(spec: &Spec, types: &mut Types<'_>, schema: &Value, name: &str) -> ArgKind {
+    match spec.resolved_shape(schema) {
+        Shape::String => ArgKind::Str,
+        Shape::Integer { int32: true } => ArgKind::Int(quote!(i32)),
+        Shape::Integer { int32: false } => ArgKind::Int(quote!(i64)),
+        _ => ArgKind::Copy(types.rust_type(schema, &pascal_case(name))),
+    }
+}
+
+impl Arg {
+    /// The argument's type in a method signature.
+    fn arg_type(&self, lifetime: Option<&TokenStream>) -> TokenStream {
+        let base = match &self.kind {
+            ArgKind::Str => quote!(&#lifetime str),
+            ArgKind::Int(ty) | ArgKind::Copy(ty) => ty.clone(),
+        };
+        if self.required {
+            base
+        } else {
+            quote!(Option<#base>)
+        }
+    }
+
+    /// The field's type in a params struct.
+    fn field_type(&self) -> TokenStream {
+        let base = match &self.kind {
+            ArgKind::Str => quote!(String),
+            ArgKind::Int(ty) | ArgKind::Copy(ty) => ty.clone(),
+        };
+        if self.required {
+            base
+        } else {
+            quote!(Option<#base>)
+        }
+    }
+}
+
+/// The params struct of an operation with many optional query parameters.
+pub fn params_struct(plan: &Plan) -> TokenStream {
+    let Some(name) = &plan.params_struct else {
+        return TokenStream::new();
+    };
+    let name = ident(name);
+    let doc = format!(" Query parameters of `{}`.", plan.id);
+    let fields = plan.query_args.iter().map(|arg| {
+        let field = ident(&arg.name);
+        let ty = arg.field_type();
+        let doc = docs(&arg.description);
+        let wire = &arg.wire;
+        let rename = (arg.name != arg.wire).then(|| quote!(#[serde(rename = #wire)]));
+        let skip = (!arg.required)
+            .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
+        quote!(#doc #rename #skip pub #field: #ty,)
+    });
+    let default = plan
+        .query_args
+        .iter()
+        .all(|a| !a.required)
+        .then(|| quote!(Default,));
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        pub struct #name { #(#fields)* }
+    }
+}
+
+/// The method (and its stream helper) of one operation.
+pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
+    let name = ident(&plan.id);
+    let mut doc_text = String::new();
+    if !op.summary().is_empty() {
+        doc_text.push_str(op.summary());
+        doc_text.push_str("\n\n");
+    }
+    doc_text.push_str(&format!("`{} {}`", plan.method, plan.path));
+    if !op.description().is_empty() {
+        doc_text.push_str("\n\n");
+        doc_text.push_str(op.description());
+    }
+    let doc = docs(&doc_text);
+
+    let mut args = Vec::new();
+    for arg in &plan.path_args {
+        let arg_name = ident(&arg.name);
+        let ty = arg.arg_type(None);
+        args.push(quote!(#arg_name: #ty));
+    }
+    if let Some(params) = &plan.params_struct {
+        let params = ident(params);
+        args.push(quote!(params: &#params));
+    } else {
+        for arg in &plan.query_args {
+            let arg_name = ident(&arg.name);
+            let ty = arg.arg_type(None);
+            args.push(quote!(#arg_name: #ty));
+        }
+    }
+    if let Some(body) = &plan.body {
+        let ty = &body.type_tokens;
+        let by = if body.multipart.is_empty() {
+            quote!(&#ty)
+        } else {
+            quote!(#ty)
+        };
+        args.push(if body.required {
+            quote!(body: #by)
+        } else {
+            quote!(body: Option<#by>)
+        });
+    }
+
+    let path = path_expression(plan);
+    let http_method = format_ident!("{}", plan.method);
+    let mut statements = vec![quote! {
+        let request = self.request(reqwest::Method::#http_method, #path);
+    }];
+    if !plan.query_consts.is_empty() || !plan.query_args.is_empty() {
+        let mut required = Vec::new();
+        let mut optional = Vec::new();
+        for (wire, value) in &plan.query_consts {
+            let text = match value {
+                Value::String(text) => text.clone(),
+                other => other.to_string(),
+            };
+            required.push(quote!((#wire, #text.to_owned())));
+        }
+        for arg in &plan.query_args {
+            let wire = &arg.wire;
+            let access = if plan.params_struct.is_some() {
+                let field = ident(&arg.name);
+                quote!(params.#field)
+            } else {
+                let arg_name = ident(&arg.name);
+                quote!(#arg_name)
+            };
+            if arg.required {
+                required.push(quote!((#wire, crate::wire::text(&#access))));
+            } else {
+                optional.push(quote! {
+                    if let Some(value) = &#access {
+                        query.push((#wire, crate::wire::text(value)));
+                    }
+                });
+            }
+        }
+        let binding = if optional.is_empty() {
+            quote!(let query: Vec<(&str, String)>)
+        } else {
+            quote!(let mut query: Vec<(&str, String)>)
+        };
+        statements.push(quote! {
+            #binding = vec![#(#required),*];
+            #(#optional)*
+            let request = request.query(&query);
+        });
+    }
+    if let Some(body) = &plan.body {
+        statements.push(body_statement(body));
+    }
+    let statuses = &plan.statuses;
+    let (ret_type, call) = match &plan.ret {
+        Return::Unit => (
+            quote!(()),
+            quote!(self.call::<serde_json::Value>(request, &[#(#statuses),*]).await.map(drop)),
+        ),
+        Return::Json(ty) => (
+            ty.clone(),
+            quote!(self.call::<#ty>(request, &[#(#statuses),*]).await),
+        ),
+        Return::Download => (
+            quote!(crate::Download),
+            quote!(self.download(request, &[#(#statuses),*]).await),
+        ),
+    };
+    // Session hooks: the specs mark no operation as ending a session, so the two that do are
+    // named here.
+    let hook = match (spec.flavor, plan.id.as_str()) {
+        (Flavor::Mgr, "signout") => Some(quote!(self.forget_session();)),
+        (Flavor::Procurement, "logout") => plan
+            .query_args
+            .iter()
+            .find(|a| a.wire == "uid" && a.required && plan.params_struct.is_none())
+            .map(|a| {
+                let uid = ident(&a.name);
+                quote!(self.forget_token_of(&crate::wire::text(&#uid));)
+            }),
+        _ => None,
+    };
+    let tail = match hook {
+        Some(hook) => quote! {
+            let result = #call;
+            if result.is_ok() {
+                #hook
+            }
+            result
+        },
+        None => call,
+    };
+    let stream = plan
+        .paging
+        .as_ref()
+        .map(|paging| stream_method(plan, paging))
+        .unwrap_or_default();
+    quote! {
+        #doc
+        pub async fn #name(&self, #(#args),*) -> crate::Result<#ret_type> {
+            #(#statements)*
+            #tail
+        }
+
+        #stream
+    }
+}
+
+fn path_expression(plan: &Plan) -> TokenStream {
+    let mut format = String::new();
+    let mut values = Vec::new();
+    let mut rest = plan.path.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+        format.push_str(&rest[..open]);
+        format.push_str("{}");
+        let name = &rest[open + 1..close];
+        let arg = ident(&snake_case(name));
+        values.push(quote!(crate::wire::segment(&#arg)));
+        rest = rest.get(close + 1..).unwrap_or("");
+    }
+    format.push_str(rest);
+    if values.is_empty() {
+        quote!(#format)
+    } else {
+        quote!(&format!(#format, #(#values),*))
+    }
+}
+
+fn body_statement(body: &BodyPlan) -> TokenStream {
+    let consts: Vec<TokenStream> = body
+        .consts
+        .iter()
+        .map(|(name, value)| match value {
+            Value::String(text) => quote!((#name, serde_json::Value::from(#text))),
+            Value::Bool(flag) => quote!((#name, serde_json::Value::from(#flag))),
+            Value::Number(number) => {
+                let number = number.as_i64().unwrap_or_default();
+                quote!((#name, serde_json::Value::from(#number)))
+            }
+            _ => quote!((#name, serde_json::Value::Null)),
+        })
+        .collect();
+    if !body.multipart.is_empty() {
+        let parts = body.multipart.iter().map(|(wire, is_file)| {
+            let field = ident(&snake_case(wire));
+            if *is_file {
+                quote!(let form = form.part(#wire, body.#field.into_part()?);)
+            } else {
+                quote!(let form = form.text(#wire, crate::wire::text(&body.#field));)
+            }
+        });
+        return quote! {
+            let form = reqwest::multipart::Form::new();
+            #(#parts)*
+            let request = request.multipart(form);
+        };
+    }
+    let encode = if body.media == "application/x-www-form-urlencoded" {
+        quote!(form)
+    } else {
+        quote!(json)
+    };
+    if body.required {
+        quote! {
+            let request = request.#encode(&crate::wire::body(body, &[#(#consts),*])?);
+        }
+    } else {
+        quote! {
+            let request = match body {
+                Some(body) => request.#encode(&crate::wire::body(body, &[#(#consts),*])?),
+                None => request,
+            };
+        }
+    }
+}
+
+/// `<op>_stream`: every item of every page, fetched lazily.
+fn stream_method(plan: &Plan, paging: &Paging) -> TokenStream {
+    let name = format_ident!("{}_stream", plan.id);
+    let method = ident(&plan.id);
+    let item = &paging.item_type;
+    let lifetime = quote!('a);
+    let page_arg = ident(&snake_case(&paging.page_arg));
+    let items_field = ident(&snake_case(&paging.items_field));
+    let mut args = Vec::new();
+    let mut call_args = Vec::new();
+    for arg in &plan.path_args {
+        let arg_name = ident(&arg.name);
+        let ty = arg.arg_type(Some(&lifetime));
+        args.push(quote!(#arg_name: #ty));
+        call_args.push(quote!(#arg_name));
+    }
+    let mut prepare = quote!();
+    if let Some(params) = &plan.params_struct {
+        let params = ident(params);
+        args.push(quote!(params: #params));
+        prepare = quote! {
+            let params = #params { #page_arg: Some(#page_arg), ..params.clone() };
+        };
+        call_args.push(quote!(&params));
+    } else {
+        for arg in &plan.query_args {
+            let arg_name = ident(&arg.name);
+            if arg.wire == paging.page_arg {
+                call_args.push(if arg.required {
+                    quote!(#page_arg)
+                } else {
+                    quote!(Some(#page_arg))
+                });
+                continue;
+            }
+            let ty = arg.arg_type(Some(&lifetime));
+            args.push(quote!(#arg_name: #ty));
+            call_args.push(quote!(#arg_name));
+        }
+    }
+    let more = if paging.page_arg == "pagenum" {
+        quote!(#page_arg.saturating_mul(pagesize) < fetched.total)
+    } else {
+        quote!(#page_arg < fetched.total_pages)
+    };
+    let doc = format!(
+        " Every item of [`{}`](Self::{}), page after page, as a stream (pages are fetched as the stream is polled; the first error ends it).",
+        plan.id, plan.id
+    );
+    quote! {
+        #[doc = #doc]
+        pub fn #name<'a>(&'a self, #(#args),*) -> impl futures_util::Stream<Item = crate::Result<#item>> + 'a {
+            crate::paging::items(move |#page_arg| {
+                #prepare
+                async move {
+                    let fetched = self.#method(#(#call_args),*).await?;
+                    Ok(crate::paging::Page { more: #more, items: fetched.#items_field })
+                }
+            })
+        }
+    }
+}
+
+/// The procurement `Code` enum, from the spec's `x-codes` table.
+pub fn code_enum(spec: &Spec) -> TokenStream {
+    // The table gives codes and their Chinese messages; the Rust names are this generator's
+    // (the spec has no English names for them). A code missing here is named `Code<n>`.
+    const NAMES: [(i64, &str); 16] = [
+        (0, "Failure"),
+        (1, "Success"),
+        (2, "TokenInvalid"),
+        (3, "TokenMissing"),
+        (11, "ParamMissing"),
+        (12, "ParamInvalid"),
+        (21, "NotLoggedIn"),
+        (22, "AccountExpired"),
+        (23, "WrongPassword"),
+        (24, "PasswordExpired"),
+        (25, "AccountDisabled"),
+        (26, "AccountLocked"),
+        (27, "AccountNotFound"),
+        (28, "AccountExists"),
+        (29, "AccountOffline"),
+        (31, "NoPermission"),
+    ];
+    let mut codes: Vec<(i64, String)> = spec
+        .doc
+        .get("x-codes")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(code, msg)| Some((code.parse().ok()?, msg.as_str()?.to_owned())))
+        .collect();
+    codes.sort_by_key(|(code, _)| *code);
+    let variants: Vec<_> = codes
+        .iter()
+        .map(|(code, _)| {
+            let name = NAMES
+                .iter()
+                .find(|(known, _)| known == code)
+                .map_or_else(|| format!("Code{code}"), |(_, name)| (*name).to_owned());
+            format_ident!("{}", name)
+        })
+        .collect();
+    let numbers: Vec<i64> = codes.iter().map(|(code, _)| *code).collect();
+    let messages: Vec<&str> = codes.iter().map(|(_, msg)| msg.as_str()).collect();
+    let variant_docs = codes.iter().map(|(code, msg)| format!(" `{code}` {msg}"));
+    quote! {
+        /// A `code` of the procurement envelope, from the spec's `x-codes` table, or
+        /// [`Code::Unknown`] for a value the table does not list.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            #(
+                #[doc = #variant_docs]
+                #variants,
+            )*
+            /// A code the spec does not list.
+            Unknown(i64),
+        }
+
+        impl Code {
+            /// The code of a wire value.
+            pub const fn from_code(code: i64) -> Self {
+                match code { #(#numbers => Self::#variants,)* other => Self::Unknown(other) }
+            }
+
+            /// The wire value.
+            pub const fn code(self) -> i64 {
+                match self { #(Self::#variants => #numbers,)* Self::Unknown(other) => other }
+            }
+
+            /// The table's message for a documented code.
+            pub const fn message(self) -> Option<&'static str> {
+                match self { #(Self::#variants => Some(#messages),)* Self::Unknown(_) => None }
+            }
+        }
+    }
+}
