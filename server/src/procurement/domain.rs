@@ -1,0 +1,691 @@
+//! procurement domain rules: roles, order statuses and transitions, id formats, notice texts,
+//! menus, dates, pages and the validation of request fields. Knows neither HTTP nor SQL.
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The four roles; the discriminant is the role id of the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Admin = 1,
+    InstLead = 2,
+    DeptLead = 3,
+    Applicant = 4,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::InstLead, Role::DeptLead, Role::Applicant];
+
+    pub fn id(self) -> i64 {
+        self as i64
+    }
+
+    pub fn from_id(id: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.id() == id)
+    }
+
+    /// The role's name as the API and the import files spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Admin => "管理员",
+            Role::InstLead => "主管院领导",
+            Role::DeptLead => "部门领导",
+            Role::Applicant => "普通用户",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|role| role.name() == name)
+    }
+
+    /// The `authorities` claim of the token.
+    pub fn authority(self) -> &'static str {
+        match self {
+            Role::Admin => "ADMIN",
+            Role::InstLead => "INSTLEAD",
+            Role::DeptLead => "DEPTLEAD",
+            Role::Applicant => "USER",
+        }
+    }
+}
+
+/// Order statuses.
+pub mod status {
+    pub const DELETED: i64 = -1;
+    pub const DRAFT: i64 = 0;
+    pub const SUBMITTED: i64 = 1;
+    pub const DEPT_APPROVED: i64 = 2;
+    pub const INST_APPROVED: i64 = 3;
+}
+
+/// A workflow step that changes an order's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Recall,
+    DeptApprove,
+    DeptDeny,
+    InstApprove,
+    InstDeny,
+    Delete,
+    Restore,
+}
+
+impl Step {
+    /// The status after the step, or `None` when the step is not allowed from `current`.
+    pub fn next(self, current: i64, previous: Option<i64>) -> Option<i64> {
+        use status::*;
+        match (self, current) {
+            (Step::Recall, SUBMITTED) | (Step::DeptDeny, SUBMITTED) | (Step::InstDeny, DEPT_APPROVED) => {
+                Some(DRAFT)
+            }
+            (Step::DeptApprove, SUBMITTED) => Some(DEPT_APPROVED),
+            (Step::InstApprove, DEPT_APPROVED) => Some(INST_APPROVED),
+            (Step::Delete, current) if current != DELETED => Some(DELETED),
+            (Step::Restore, DELETED) => Some(previous.unwrap_or(SUBMITTED)),
+            _ => None,
+        }
+    }
+}
+
+/// `{year}{department}{counter}`: the counter has at least two digits.
+pub fn order_id(year: i32, department_id: &str, counter: i64) -> String {
+    format!("{year}{department_id}{counter:02}")
+}
+
+/// `{order id}{seq}` with a two-digit sequence starting at 01.
+pub fn line_id(order_id: &str, seq: usize) -> String {
+    format!("{order_id}{seq:02}")
+}
+
+/// A user id: exactly 11 ASCII digits.
+pub fn is_user_id(text: &str) -> bool {
+    text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A plausible order id (8 or more digits); anything else cannot exist.
+pub fn is_order_id(text: &str) -> bool {
+    text.len() >= 8 && text.len() <= 32 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Password rule for new passwords: 6 to 64 characters.
+pub fn password_ok(password: &str) -> bool {
+    (6..=64).contains(&password.chars().count())
+}
+
+/// A notice to send: addressee, title, text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoticeText {
+    pub title: &'static str,
+    pub content: String,
+}
+
+pub mod notice {
+    use super::NoticeText;
+
+    pub fn submitted(apply_user: &str) -> NoticeText {
+        NoticeText {
+            title: "新的申请单提交通知",
+            content: format!("申请人{apply_user}提交了一份申请单。"),
+        }
+    }
+
+    pub fn resubmitted(apply_user: &str) -> NoticeText {
+        NoticeText {
+            title: "申请单重新提交通知",
+            content: format!("申请人{apply_user}重新提交了申请单"),
+        }
+    }
+
+    pub fn dept_approved(order_id: &str) -> NoticeText {
+        NoticeText {
+            title: "申请单通过通知",
+            content: format!("编号{order_id}的申请单已经通过部门审核。"),
+        }
+    }
+
+    pub fn inst_approved(order_id: &str) -> NoticeText {
+        NoticeText {
+            title: "申请单通过通知",
+            content: format!("编号{order_id}的申请单已经通过审核。"),
+        }
+    }
+
+    pub fn denied(order_id: &str, reason: &str) -> NoticeText {
+        NoticeText {
+            title: "申请单打回通知",
+            content: format!("编号{order_id}的申请单已被打回；打回原因：{reason}"),
+        }
+    }
+}
+
+/// A front-end menu entry.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Menu {
+    pub name: &'static str,
+    pub path: &'static str,
+    pub children: Vec<Menu>,
+}
+
+fn leaf(name: &'static str, path: &'static str) -> Menu {
+    Menu {
+        name,
+        path,
+        children: Vec::new(),
+    }
+}
+
+fn branch(name: &'static str, path: &'static str, children: Vec<Menu>) -> Menu {
+    Menu {
+        name,
+        path,
+        children,
+    }
+}
+
+/// The menus of a role (the original's tree; top-level paths as in the spec).
+pub fn menus(role: Role) -> Vec<Menu> {
+    let mut menus = vec![
+        branch("用户", "/user", vec![leaf("用户信息", "/info")]),
+        branch(
+            "申请单",
+            "/order",
+            vec![leaf("新建申请", "/addOrder"), leaf("查看申请", "/listOrder")],
+        ),
+    ];
+    match role {
+        Role::Admin => menus.push(branch("管理", "/admin", vec![leaf("用户管理", "/listUser")])),
+        Role::DeptLead => menus.push(branch(
+            "部门",
+            "/dept",
+            vec![leaf("待审批", "/approval"), leaf("查看部门申请", "/deptOrder")],
+        )),
+        Role::InstLead => menus.push(branch(
+            "主管",
+            "/inst",
+            vec![leaf("待审批", "/approval"), leaf("查看所有申请", "/instOrder")],
+        )),
+        Role::Applicant => {}
+    }
+    menus
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates
+
+/// The server's time zone (Asia/Shanghai has been UTC+8 without daylight saving since 1991).
+/// A configured offset outside ±24 hours falls back to UTC+8.
+pub fn zone(offset_minutes: i32) -> FixedOffset {
+    FixedOffset::east_opt(offset_minutes.saturating_mul(60))
+        .or_else(|| FixedOffset::east_opt(8 * 3600))
+        .unwrap_or_else(|| Utc.fix())
+}
+
+fn local(unix: i64, zone: FixedOffset) -> DateTime<FixedOffset> {
+    DateTime::from_timestamp(unix, 0)
+        .unwrap_or_default()
+        .with_timezone(&zone)
+}
+
+/// `2021年01月18日` for an instant.
+pub fn chinese_date(unix: i64, zone: FixedOffset) -> String {
+    local(unix, zone).format("%Y年%m月%d日").to_string()
+}
+
+/// `2021年01月18日` for a stored `YYYY-MM-DD` date.
+pub fn chinese_from_iso(iso: &str) -> Option<String> {
+    NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+        .ok()
+        .map(|date| date.format("%Y年%m月%d日").to_string())
+}
+
+/// Today's `YYYY-MM-DD` in the server's zone.
+pub fn iso_today(unix: i64, zone: FixedOffset) -> String {
+    local(unix, zone).format("%Y-%m-%d").to_string()
+}
+
+/// The current year in the server's zone.
+pub fn year(unix: i64, zone: FixedOffset) -> i32 {
+    local(unix, zone).year()
+}
+
+/// `(year, month)` of a stored `YYYY-MM-DD` date, or of an instant.
+pub fn year_month(iso: Option<&str>, unix: i64, zone: FixedOffset) -> (i32, u32) {
+    if let Some(date) = iso.and_then(|iso| NaiveDate::parse_from_str(iso, "%Y-%m-%d").ok()) {
+        return (date.year(), date.month());
+    }
+    let date = local(unix, zone);
+    (date.year(), date.month())
+}
+
+/// A search date `yyyy-MM-dd` that exists; normalised to `YYYY-MM-DD`.
+pub fn search_date(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .map(|date| date.format("%Y-%m-%d").to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+pub const PAGE_SIZE: i64 = 10;
+
+/// A 1-based page number: absent or empty means 1; anything but an integer ≥ 1 is refused.
+pub fn page(text: Option<&str>) -> Option<i64> {
+    match text {
+        None | Some("") => Some(1),
+        Some(text) => text.trim().parse::<i64>().ok().filter(|page| (1..=1_000_000).contains(page)),
+    }
+}
+
+/// `(offset, limit)` of a 1-based page.
+pub fn page_window(page: i64) -> (i64, i64) {
+    ((page - 1) * PAGE_SIZE, PAGE_SIZE)
+}
+
+/// Number of pages for `total` rows.
+pub fn total_pages(total: i64) -> i64 {
+    (total + PAGE_SIZE - 1) / PAGE_SIZE
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+/// Why a request's fields were refused: 11 (absent or blank) or 12 (malformed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldError {
+    Missing,
+    Invalid,
+}
+
+/// One equipment line as validated from a request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineInput {
+    pub name: String,
+    pub kind: String,
+    pub configuration: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub budget_unit_price: f64,
+    pub budget_total_price: f64,
+    pub reason: String,
+    pub new_user: String,
+}
+
+/// The editable content of an order (create and update).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderInput {
+    pub apply_department: String,
+    pub apply_user: String,
+    pub fund_code: String,
+    pub total: f64,
+    pub status: i64,
+    pub lines: Vec<LineInput>,
+    pub uid: String,
+}
+
+/// The update fields on top of [`OrderInput`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderUpdate {
+    pub id: String,
+    pub version: i64,
+    pub input: OrderInput,
+}
+
+/// A required non-blank string of at most `max` characters.
+fn required_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<String, FieldError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Err(FieldError::Missing),
+        Some(Value::String(text)) if text.trim().is_empty() => Err(FieldError::Missing),
+        Some(Value::String(text)) if text.chars().count() <= max => Ok(text.clone()),
+        Some(_) => Err(FieldError::Invalid),
+    }
+}
+
+/// A required string that may be empty (free-text line columns); absent counts as empty.
+fn free_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<String, FieldError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(text)) if text.chars().count() <= max => Ok(text.clone()),
+        Some(_) => Err(FieldError::Invalid),
+    }
+}
+
+fn required_amount(map: &Map<String, Value>, key: &str) -> Result<f64, FieldError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Err(FieldError::Missing),
+        Some(Value::Number(number)) => match number.as_f64() {
+            Some(amount) if amount.is_finite() && (0.0..1e13).contains(&amount) => Ok(amount),
+            _ => Err(FieldError::Invalid),
+        },
+        Some(_) => Err(FieldError::Invalid),
+    }
+}
+
+fn required_integer(map: &Map<String, Value>, key: &str) -> Result<i64, FieldError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Err(FieldError::Missing),
+        Some(Value::Number(number)) => number.as_i64().ok_or(FieldError::Invalid),
+        Some(_) => Err(FieldError::Invalid),
+    }
+}
+
+/// Collects every field error so that a missing field (11) wins over a malformed one (12),
+/// whatever the order of the members.
+#[derive(Default)]
+struct Errors {
+    missing: bool,
+    invalid: bool,
+}
+
+impl Errors {
+    fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(FieldError::Missing) => {
+                self.missing = true;
+                None
+            }
+            Err(FieldError::Invalid) => {
+                self.invalid = true;
+                None
+            }
+        }
+    }
+
+    fn verdict(&self) -> Result<(), FieldError> {
+        if self.missing {
+            Err(FieldError::Missing)
+        } else if self.invalid {
+            Err(FieldError::Invalid)
+        } else {
+            Ok(())
+        }
+    }
+}
+
+fn line(value: &Value, errors: &mut Errors) -> Option<LineInput> {
+    let Some(map) = value.as_object() else {
+        errors.invalid = true;
+        return None;
+    };
+    let name = errors.take(required_text(map, "name", 255));
+    let kind = errors.take(free_text(map, "type", 255));
+    let configuration = errors.take(free_text(map, "configuration", 2000));
+    let unit = errors.take(required_text(map, "unit", 8));
+    let quantity = errors.take(required_integer(map, "quantity").and_then(|quantity| {
+        if (1..=1_000_000_000).contains(&quantity) {
+            Ok(quantity)
+        } else {
+            Err(FieldError::Invalid)
+        }
+    }));
+    let budget_unit_price = errors.take(required_amount(map, "budgetUnitPrice"));
+    let budget_total_price = errors.take(required_amount(map, "budgetTotalPrice"));
+    let reason = errors.take(free_text(map, "reason", 2000));
+    let new_user = errors.take(free_text(map, "newUser", 255));
+    Some(LineInput {
+        name: name?,
+        kind: kind?,
+        configuration: configuration?,
+        unit: unit?,
+        quantity: quantity?,
+        budget_unit_price: budget_unit_price?,
+        budget_total_price: budget_total_price?,
+        reason: reason?,
+        new_user: new_user?,
+    })
+}
+
+/// Validates the fields common to create_order and update_order. Department existence is
+/// checked by the caller (it needs the database).
+pub fn order_input(body: &Map<String, Value>) -> Result<OrderInput, FieldError> {
+    let mut errors = Errors::default();
+    let apply_department = errors.take(required_text(body, "applyDepartment", 64));
+    let apply_user = errors.take(required_text(body, "applyUser", 64));
+    let fund_code = errors.take(required_text(body, "fundCode", 6));
+    let total = errors.take(required_amount(body, "total"));
+    let status = errors.take(required_integer(body, "status").and_then(|status| {
+        if status == status::DRAFT || status == status::SUBMITTED {
+            Ok(status)
+        } else {
+            Err(FieldError::Invalid)
+        }
+    }));
+    let uid = errors.take(required_text(body, "uid", 11).and_then(|uid| {
+        if is_user_id(&uid) {
+            Ok(uid)
+        } else {
+            Err(FieldError::Invalid)
+        }
+    }));
+    let lines = match body.get("orderLists") {
+        None | Some(Value::Null) => {
+            errors.missing = true;
+            None
+        }
+        Some(Value::Array(items)) if items.is_empty() => {
+            errors.missing = true;
+            None
+        }
+        Some(Value::Array(items)) if items.len() > 99 => {
+            errors.invalid = true;
+            None
+        }
+        Some(Value::Array(items)) => {
+            let lines: Vec<Option<LineInput>> = items.iter().map(|item| line(item, &mut errors)).collect();
+            lines.into_iter().collect::<Option<Vec<_>>>()
+        }
+        Some(_) => {
+            errors.invalid = true;
+            None
+        }
+    };
+    errors.verdict()?;
+    match (apply_department, apply_user, fund_code, total, status, lines, uid) {
+        (
+            Some(apply_department),
+            Some(apply_user),
+            Some(fund_code),
+            Some(total),
+            Some(status),
+            Some(lines),
+            Some(uid),
+        ) => Ok(OrderInput {
+            apply_department,
+            apply_user,
+            fund_code,
+            total,
+            status,
+            lines,
+            uid,
+        }),
+        _ => Err(FieldError::Invalid),
+    }
+}
+
+/// Validates an update_order body.
+pub fn order_update(body: &Map<String, Value>) -> Result<OrderUpdate, FieldError> {
+    let mut errors = Errors::default();
+    let id = errors.take(required_text(body, "id", 32).and_then(|id| {
+        if is_order_id(&id) {
+            Ok(id)
+        } else {
+            Err(FieldError::Invalid)
+        }
+    }));
+    let version = errors.take(required_integer(body, "version").and_then(|version| {
+        if version >= 0 {
+            Ok(version)
+        } else {
+            Err(FieldError::Invalid)
+        }
+    }));
+    let input = errors.take(order_input(body));
+    errors.verdict()?;
+    match (id, version, input) {
+        (Some(id), Some(version), Some(input)) => Ok(OrderUpdate { id, version, input }),
+        _ => Err(FieldError::Invalid),
+    }
+}
+
+/// An amount as stored: the shortest decimal text of the number sent.
+pub fn amount_text(amount: f64) -> String {
+    format!("{amount}")
+}
+
+/// A stored amount back as a number (0 if the text is damaged, which the server never writes).
+pub fn amount_value(text: &str) -> f64 {
+    text.parse().unwrap_or(0.0)
+}
+
+/// Who may see an order (get_order, export, signature download).
+pub fn may_see(
+    role: Role,
+    caller_id: &str,
+    caller_department: &str,
+    owner: &str,
+    order_department: &str,
+) -> bool {
+    match role {
+        Role::Admin | Role::InstLead => true,
+        Role::DeptLead => caller_id == owner || caller_department == order_department,
+        Role::Applicant => caller_id == owner,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+/// The image types a signature may have, detected from the first bytes.
+pub fn image_type(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) {
+        Some(("image/png", "png"))
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some(("image/jpeg", "jpg"))
+    } else {
+        None
+    }
+}
+
+/// Largest signature file.
+pub const MAX_SIGNATURE_BYTES: usize = 1024 * 1024;
+/// Largest import workbook.
+pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
+/// The password of imported users.
+pub const IMPORT_PASSWORD: &str = "123456";
+
+/// The outcome of one import row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportVerdict {
+    Created,
+    NoId,
+    BadId,
+    NoName,
+    NoDepartment,
+    Exists,
+    UnknownDepartment,
+    UnknownRole,
+}
+
+impl ImportVerdict {
+    pub fn message(self) -> &'static str {
+        match self {
+            ImportVerdict::Created => "成功",
+            ImportVerdict::NoId => "用户id为空",
+            ImportVerdict::BadId => "用户id格式错误",
+            ImportVerdict::NoName => "用户名为空",
+            ImportVerdict::NoDepartment => "部门名称为空",
+            ImportVerdict::Exists => "用户已存在",
+            ImportVerdict::UnknownDepartment => "部门不存在",
+            ImportVerdict::UnknownRole => "角色不存在",
+        }
+    }
+}
+
+/// One data row of an import file, cells as text (trimmed).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportRow {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    pub department: String,
+}
+
+impl ImportRow {
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty() && self.name.is_empty() && self.role.is_empty() && self.department.is_empty()
+    }
+
+    /// The checks that need no database, in the documented order; `Ok(role)` when they pass.
+    /// The existence and department checks follow in the store.
+    pub fn precheck(&self) -> Result<(), ImportVerdict> {
+        if self.id.is_empty() {
+            return Err(ImportVerdict::NoId);
+        }
+        if !is_user_id(&self.id) {
+            return Err(ImportVerdict::BadId);
+        }
+        if self.name.is_empty() {
+            return Err(ImportVerdict::NoName);
+        }
+        if self.department.is_empty() {
+            return Err(ImportVerdict::NoDepartment);
+        }
+        Ok(())
+    }
+
+    /// The role of the row: empty means 普通用户.
+    pub fn role(&self) -> Option<Role> {
+        if self.role.is_empty() {
+            Some(Role::Applicant)
+        } else {
+            Role::from_name(&self.role)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_have_the_documented_shapes() {
+        assert_eq!(order_id(2021, "01", 4), "20210104");
+        assert_eq!(order_id(2021, "01", 100), "202101100");
+        assert_eq!(line_id("20210104", 1), "2021010401");
+    }
+
+    #[test]
+    fn only_documented_transitions_are_allowed() {
+        assert_eq!(Step::DeptApprove.next(1, None), Some(2));
+        assert_eq!(Step::InstApprove.next(2, None), Some(3));
+        assert_eq!(Step::InstApprove.next(1, None), None);
+        assert_eq!(Step::Restore.next(-1, Some(2)), Some(2));
+        assert_eq!(Step::Delete.next(-1, None), None);
+        assert_eq!(Step::Recall.next(2, None), None);
+    }
+
+    #[test]
+    fn search_dates_must_exist() {
+        assert_eq!(search_date("2021-02-01").as_deref(), Some("2021-02-01"));
+        assert_eq!(search_date("2021-02-30"), None);
+        assert_eq!(search_date("2021/02/01"), None);
+    }
+
+    #[test]
+    fn pages_are_integers_from_one() {
+        assert_eq!(page(None), Some(1));
+        assert_eq!(page(Some("3")), Some(3));
+        assert_eq!(page(Some("0")), None);
+        assert_eq!(page(Some("abc")), None);
+    }
+}

@@ -1,0 +1,313 @@
+//! Extractors of the procurement API whose failures answer in the envelope, the bearer-token
+//! check ([`Caller`]), and the response layer that attaches a refreshed token.
+//!
+//! Extractors for the query and the body never reject by themselves: they hand the handler a
+//! `Result`, so that the documented order of checks (token, account, role, then parameters)
+//! holds even for a malformed body.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use axum::{
+    Form,
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Multipart, Query, Request},
+    http::{HeaderMap, HeaderValue, header, request::Parts},
+    middleware::Next,
+    response::Response,
+};
+use serde_json::{Map, Value};
+use tokio::sync::OnceCell;
+
+use crate::{
+    app::AppState,
+    db::now_unix,
+    procurement::{
+        domain::Role,
+        error::ProcurementError,
+        store,
+        token::{self, REFRESH_WINDOW_SECS},
+    },
+};
+
+/// State of the procurement API shared by its requests: the signing secret, read from the
+/// configuration or, failing that, from (or into) the database on first use.
+#[derive(Debug, Default)]
+pub struct Shared {
+    secret: OnceCell<String>,
+}
+
+impl Shared {
+    pub async fn secret(&self, state: &AppState) -> Result<&str, ProcurementError> {
+        let secret = self
+            .secret
+            .get_or_try_init(|| async {
+                match state.config.jwt_secret.as_deref().filter(|secret| !secret.is_empty()) {
+                    Some(secret) => Ok::<_, ProcurementError>(secret.to_owned()),
+                    None => Ok(store::jwt_secret(&state.db, &token::generate_secret()).await?),
+                }
+            })
+            .await?;
+        Ok(secret)
+    }
+}
+
+fn shared(parts: &Parts) -> Result<Arc<Shared>, ProcurementError> {
+    parts
+        .extensions
+        .get::<Arc<Shared>>()
+        .cloned()
+        .ok_or_else(|| ProcurementError::Internal(anyhow::anyhow!("procurement state layer missing")))
+}
+
+/// Where [`Caller`] leaves a refreshed token for [`attach_refreshed_token`].
+#[derive(Clone, Debug, Default)]
+struct RefreshSlot(Arc<Mutex<Option<String>>>);
+
+/// Response layer: a token refreshed while handling the request goes out in `Authorization`.
+pub async fn attach_refreshed_token(mut request: Request, next: Next) -> Response {
+    let slot = RefreshSlot::default();
+    request.extensions_mut().insert(slot.clone());
+    let mut response = next.run(request).await;
+    let refreshed = slot.0.lock().ok().and_then(|mut guard| guard.take());
+    if let Some(value) = refreshed.and_then(|jwt| HeaderValue::from_str(&format!("Bearer {jwt}")).ok()) {
+        let headers = response.headers_mut();
+        headers.insert(header::AUTHORIZATION, value);
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("Authorization"),
+        );
+    }
+    response
+}
+
+/// The authenticated caller: a live token of an enabled account.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub id: String,
+    pub role: Role,
+    pub department_id: String,
+    pub department: String,
+}
+
+impl Caller {
+    /// Refuses roles outside `roles` with 31.
+    pub fn require(&self, roles: &[Role]) -> Result<(), ProcurementError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(ProcurementError::Forbidden)
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Result<&str, ProcurementError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .map(|value| value.to_str().map(str::trim))
+        .transpose()
+        .map_err(|_| ProcurementError::TokenInvalid)?;
+    match value {
+        None | Some("") => Err(ProcurementError::TokenMissing),
+        Some(value) => value
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|jwt| !jwt.is_empty())
+            .ok_or(ProcurementError::TokenInvalid),
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ProcurementError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jwt = bearer(&parts.headers)?;
+        let shared = shared(parts)?;
+        let secret = shared.secret(state).await?;
+        let claims = token::verify(secret, jwt).ok_or(ProcurementError::TokenInvalid)?;
+        if !store::token_is_live(&state.db, &claims.sub, &claims.jti).await? {
+            return Err(ProcurementError::TokenInvalid);
+        }
+        let user = store::find_user(&state.db, &claims.sub)
+            .await?
+            .ok_or(ProcurementError::TokenInvalid)?;
+        if !user.is_active {
+            return Err(ProcurementError::AccountOffline);
+        }
+        let now = now_unix();
+        if claims.exp - now < REFRESH_WINDOW_SECS {
+            let ttl = ttl_secs(state);
+            let issued = token::issue(secret, &user.id, user.role, ttl, now)?;
+            if !store::replace_token(&state.db, &user.id, &claims.jti, &issued.jti, issued.expires_at).await? {
+                // A concurrent request refreshed (or revoked) this token first.
+                return Err(ProcurementError::TokenInvalid);
+            }
+            if let Some(slot) = parts.extensions.get::<RefreshSlot>() {
+                if let Ok(mut guard) = slot.0.lock() {
+                    *guard = Some(issued.jwt);
+                }
+            }
+        }
+        Ok(Self {
+            id: user.id,
+            role: user.role,
+            department_id: user.department_id,
+            department: user.department,
+        })
+    }
+}
+
+/// The configured token lifetime in seconds.
+pub fn ttl_secs(state: &AppState) -> i64 {
+    i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(i64::MAX / 2)
+}
+
+/// Query parameters as strings; `Err(12)` when the query string cannot be decoded.
+#[derive(Debug)]
+pub struct Params(pub Result<HashMap<String, String>, ProcurementError>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Params {
+    type Rejection = ProcurementError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            Query::<HashMap<String, String>>::from_request_parts(parts, state)
+                .await
+                .map(|Query(map)| map)
+                .map_err(|_| ProcurementError::Invalid),
+        ))
+    }
+}
+
+/// A JSON object body. Empty: an empty object (the field checks answer 11); not a JSON object
+/// or too large: 12.
+#[derive(Debug)]
+pub struct JsonBody(pub Result<Map<String, Value>, ProcurementError>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = ProcurementError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let Ok(bytes) = Bytes::from_request(req, state).await else {
+            return Ok(Self(Err(ProcurementError::Invalid)));
+        };
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self(Ok(Map::new())));
+        }
+        Ok(Self(match serde_json::from_slice::<Value>(&bytes) {
+            Ok(Value::Object(map)) => Ok(map),
+            _ => Err(ProcurementError::Invalid),
+        }))
+    }
+}
+
+/// The login body: form-urlencoded or JSON, as strings (non-string members count as absent).
+#[derive(Debug)]
+pub struct LoginBody(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequest<S> for LoginBody {
+    type Rejection = ProcurementError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_form = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+        if is_form {
+            return match Form::<HashMap<String, String>>::from_request(req, state).await {
+                Ok(Form(map)) => Ok(Self(map)),
+                Err(_) => Err(ProcurementError::Invalid),
+            };
+        }
+        let JsonBody(map) = JsonBody::from_request(req, state).await?;
+        let fields = map?
+            .into_iter()
+            .filter_map(|(key, value)| match value {
+                Value::String(text) => Some((key, text)),
+                _ => None,
+            })
+            .collect();
+        Ok(Self(fields))
+    }
+}
+
+/// A multipart body; `Err(11)` when the request is not multipart at all (no parts sent).
+pub struct Upload(pub Result<Multipart, ProcurementError>);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = ProcurementError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            Multipart::from_request(req, state)
+                .await
+                .map_err(|_| ProcurementError::Missing),
+        ))
+    }
+}
+
+/// The parts of an upload: text fields and file contents (a file longer than the limit is
+/// cut to the limit plus one byte).
+pub struct UploadParts {
+    pub texts: HashMap<String, String>,
+    pub files: HashMap<String, Vec<u8>>,
+}
+
+/// Why reading an upload failed.
+pub enum UploadError {
+    TooLarge,
+    Malformed,
+}
+
+/// Reads every part; `Err(TooLarge)` only when the whole body exceeds the body limit.
+pub async fn read_upload(mut multipart: Multipart, max_file: usize) -> Result<UploadParts, UploadError> {
+    let mut texts = HashMap::new();
+    let mut files = HashMap::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => {
+                return Err(if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    UploadError::TooLarge
+                } else {
+                    UploadError::Malformed
+                });
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let is_file = field.file_name().is_some();
+        let mut field = field;
+        let mut data = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    // Keeps at most one byte more than allowed, so the handler can tell an
+                    // oversized file after its other checks without holding all of it.
+                    if data.len() <= max_file {
+                        let room = max_file + 1 - data.len();
+                        data.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                    }
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    return Err(if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        UploadError::TooLarge
+                    } else {
+                        UploadError::Malformed
+                    });
+                }
+            }
+        }
+        if is_file {
+            files.insert(name, data);
+        } else {
+            texts.insert(name, String::from_utf8_lossy(&data).into_owned());
+        }
+    }
+    Ok(UploadParts { texts, files })
+}

@@ -1,0 +1,257 @@
+//! procurement HTTP layer: one file per tag of `openapi/procurement.yaml`, plus the envelope,
+//! page and order shapes and the parameter helpers they share. Handler names equal operationIds.
+
+pub mod admin;
+pub mod department;
+pub mod dept;
+pub mod inst;
+pub mod notice;
+pub mod order;
+pub mod user;
+
+use std::collections::HashMap;
+
+use axum::{
+    Json,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+};
+use chrono::FixedOffset;
+use serde_json::{Value, json};
+
+use crate::{
+    app::AppState,
+    db::now_unix,
+    procurement::{
+        domain::{self, Role, Step, status},
+        error::ProcurementError,
+        extract::Caller,
+        store::{self, Order, OrderFilter, Recipient, Sort, Transition},
+    },
+};
+
+/// Documentation only: a JSON object body (handlers read bodies member by member, so that
+/// absent and malformed members answer 11 and 12 as documented).
+#[derive(Debug, utoipa::ToSchema)]
+pub struct JsonObject {}
+
+/// Documentation only: the login fields.
+#[derive(Debug, utoipa::ToSchema)]
+pub struct LoginForm {
+    pub username: String,
+    pub password: String,
+}
+
+/// Documentation only: a multipart upload (`id` for signatures, `file` always).
+#[derive(Debug, utoipa::ToSchema)]
+pub struct FileUpload {
+    pub id: Option<String>,
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// Every role (the operations open to any logged-in user).
+pub const ANYONE: &[Role] = &[Role::Admin, Role::InstLead, Role::DeptLead, Role::Applicant];
+
+pub type Reply = Result<Response, ProcurementError>;
+
+/// `{"success": true, "code": 1, "msg": "成功", "data": data}`.
+pub fn ok(data: Value) -> Reply {
+    Ok(Json(json!({"success": true, "code": 1, "msg": "成功", "data": data})).into_response())
+}
+
+/// The server's time zone.
+pub fn zone(state: &AppState) -> FixedOffset {
+    domain::zone(state.config.utc_offset_minutes)
+}
+
+/// A required parameter: absent or blank answers 11.
+pub fn required<'a>(query: &'a HashMap<String, String>, key: &str) -> Result<&'a str, ProcurementError> {
+    query
+        .get(key)
+        .map(|value| value.trim())
+        .filter(|value| !value.is_empty())
+        .ok_or(ProcurementError::Missing)
+}
+
+/// The `page` parameter: 12 when it is not an integer ≥ 1.
+pub fn page_param(query: &HashMap<String, String>) -> Result<i64, ProcurementError> {
+    domain::page(query.get("page").map(String::as_str)).ok_or(ProcurementError::Invalid)
+}
+
+/// A Spring-style page.
+pub fn page_json(content: Vec<Value>, total: i64, page: i64) -> Value {
+    json!({
+        "content": content,
+        "totalPages": domain::total_pages(total),
+        "totalElements": total,
+        "size": domain::PAGE_SIZE,
+        "number": page - 1,
+    })
+}
+
+/// An order as listed (OrderApply).
+pub fn order_json(order: &Order, zone: FixedOffset) -> Value {
+    let lines: Vec<Value> = order
+        .lines
+        .iter()
+        .map(|line| {
+            json!({
+                "id": line.id,
+                "name": line.name,
+                "type": line.kind,
+                "configuration": line.configuration,
+                "unit": line.unit,
+                "quantity": line.quantity,
+                "budgetUnitPrice": domain::amount_value(&line.budget_unit_price),
+                "budgetTotalPrice": domain::amount_value(&line.budget_total_price),
+                "reason": line.reason,
+                "newUser": line.new_user,
+            })
+        })
+        .collect();
+    json!({
+        "id": order.id,
+        "applyDepartment": order.department,
+        "applyUser": order.apply_user,
+        "fundCode": order.fund_code,
+        "applyDate": order.apply_date.as_deref().and_then(domain::chinese_from_iso),
+        "total": domain::amount_value(&order.total),
+        "status": order.status,
+        "orderLists": lines,
+        "uid": order.user_id,
+        "withdrawalReason": order.withdrawal_reason,
+        "createTime": domain::chinese_date(order.created_at, zone),
+        "updateTime": domain::chinese_date(order.updated_at, zone),
+    })
+}
+
+/// An order as read one at a time (OrderApplyDetail).
+pub fn order_detail_json(order: &Order, zone: FixedOffset) -> Value {
+    let mut value = order_json(order, zone);
+    if let Some(map) = value.as_object_mut() {
+        map.insert("hasFile".to_owned(), Value::Bool(order.has_file));
+        map.insert("version".to_owned(), Value::from(order.version));
+    }
+    value
+}
+
+/// The order `id`; unknown, malformed, or deleted (for anyone but an admin): 申请单不存在.
+pub async fn load_order(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ProcurementError> {
+    if !domain::is_order_id(id) {
+        return Err(ProcurementError::order_not_found());
+    }
+    match store::get_order(&state.db, id).await? {
+        Some(order) if order.status != status::DELETED || caller.role == Role::Admin => Ok(order),
+        _ => Err(ProcurementError::order_not_found()),
+    }
+}
+
+/// The order `id` if the caller may see it (owner, its department's leaders, institution
+/// leaders, admins); 31 otherwise.
+pub async fn visible_order(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ProcurementError> {
+    let order = load_order(state, caller, id).await?;
+    if domain::may_see(caller.role, &caller.id, &caller.department_id, &order.user_id, &order.department_id) {
+        Ok(order)
+    } else {
+        Err(ProcurementError::Forbidden)
+    }
+}
+
+/// Applies a workflow step to `order` (its current status and version as read).
+pub async fn apply_step(
+    state: &AppState,
+    order: &Order,
+    step: Step,
+    reason: Option<&str>,
+    notice: Option<domain::NoticeText>,
+) -> Reply {
+    let to = step
+        .next(order.status, order.previous_status)
+        .ok_or_else(ProcurementError::bad_transition)?;
+    let transition = Transition {
+        id: &order.id,
+        from: order.status,
+        version: order.version,
+        to,
+        reason,
+        notice: notice.map(|notice| (Recipient::Owner(&order.user_id), notice)),
+    };
+    store::transition(&state.db, &transition, now_unix()).await?;
+    ok(Value::Null)
+}
+
+/// The search parameters shared by list_orders, dept_search_orders and inst_search_orders.
+pub fn search_filter(query: &HashMap<String, String>) -> Result<OrderFilter, ProcurementError> {
+    let text = |key: &str| query.get(key).filter(|value| !value.is_empty()).cloned();
+    let date = |key: &str| -> Result<Option<String>, ProcurementError> {
+        match query.get(key).map(String::as_str) {
+            None | Some("") => Ok(None),
+            Some(value) => domain::search_date(value).map(Some).ok_or(ProcurementError::Invalid),
+        }
+    };
+    Ok(OrderFilter {
+        oid: text("oid"),
+        apply_dept: text("applyDept"),
+        apply_user: text("applyUser").or_else(|| text("user")),
+        fund_code: text("fundcode"),
+        start: date("startDate")?,
+        end: date("endDate")?,
+        ..OrderFilter::default()
+    })
+}
+
+/// Runs a search and answers the page.
+pub async fn order_page(state: &AppState, filter: &OrderFilter, sort: Sort, page: i64) -> Reply {
+    let (offset, limit) = domain::page_window(page);
+    let (orders, total) = store::search_orders(&state.db, filter, sort, offset, limit).await?;
+    let zone = zone(state);
+    let content = orders.iter().map(|order| order_json(order, zone)).collect();
+    ok(page_json(content, total, page))
+}
+
+/// RFC 5987 percent-encoding of a UTF-8 file name.
+fn encode_filename(name: &str) -> String {
+    let mut out = String::new();
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// A file download: the bytes with their type and an RFC 6266 `Content-Disposition` carrying
+/// an ASCII fallback name and the UTF-8 name.
+pub fn attachment(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &str) -> Reply {
+    let disposition = format!(
+        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
+        encode_filename(name)
+    );
+    let disposition = HeaderValue::from_str(&disposition)
+        .map_err(|error| ProcurementError::Internal(anyhow::anyhow!("bad file name: {error}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Media types of the files served.
+pub mod media {
+    pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_are_percent_encoded() {
+        assert_eq!(super::encode_filename("申请单.xlsx"), "%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx");
+    }
+}

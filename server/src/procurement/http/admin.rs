@@ -1,0 +1,290 @@
+//! Tag admin: deleted orders (delete, list, restore) and users (list, read, add, edit, import,
+//! import template).
+
+use axum::extract::{Path, State};
+use serde_json::{Map, Value, json};
+
+use crate::{
+    app::AppState,
+    db::now_unix,
+    password,
+    procurement::{
+        domain::{self, ImportVerdict, Role, Step},
+        error::{ProcurementError, msg},
+        excel,
+        extract::{Caller, JsonBody, Params, Upload, UploadError, read_upload},
+        http::{
+            Reply, apply_step, attachment, load_order, media, ok, order_page, page_json, page_param, required,
+            user::user_json,
+        },
+        store::{self, NewUser, OrderFilter, Sort},
+    },
+};
+
+const ROLES: &[Role] = &[Role::Admin];
+
+/// Shared by admin_delete_order and the deprecated delete_order.
+pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Reply {
+    caller.require(ROLES)?;
+    let order = load_order(state, caller, id).await?;
+    apply_step(state, &order, Step::Delete, None, None).await
+}
+
+/// 删除申请单: status -1, the previous status remembered.
+#[utoipa::path(
+    delete,
+    path = "/admin/order/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "Order id")),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_delete_order(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Reply {
+    delete(&state, &caller, &id).await
+}
+
+/// 已删除申请单: deleted orders, most recently changed first.
+#[utoipa::path(
+    get,
+    path = "/admin/order/deleted",
+    tag = "admin",
+    params(("page" = Option<i64>, Query, description = "1-based page")),
+    responses((status = 200, description = "Envelope with OrderApplyPage"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_list_deleted_orders(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+    caller.require(ROLES)?;
+    let query = query?;
+    let page = page_param(&query)?;
+    let filter = OrderFilter {
+        status: Some(domain::status::DELETED),
+        ..OrderFilter::default()
+    };
+    order_page(&state, &filter, Sort::RecentlyChanged, page).await
+}
+
+/// 恢复申请单: back to the status before deletion.
+#[utoipa::path(
+    put,
+    path = "/admin/order/reduct/{id}",
+    tag = "admin",
+    params(("id" = String, Path, description = "Order id")),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_restore_order(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Reply {
+    caller.require(ROLES)?;
+    let order = load_order(&state, &caller, &id).await?;
+    apply_step(&state, &order, Step::Restore, None, None).await
+}
+
+/// 用户列表: every user but the caller, by id.
+#[utoipa::path(
+    get,
+    path = "/admin/user/users",
+    tag = "admin",
+    params(("page" = Option<i64>, Query, description = "1-based page")),
+    responses((status = 200, description = "Envelope with ResultUserPage"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_list_users(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+    caller.require(ROLES)?;
+    let query = query?;
+    let page = page_param(&query)?;
+    let (offset, limit) = domain::page_window(page);
+    let (users, total) = store::list_users(&state.db, &caller.id, offset, limit).await?;
+    ok(page_json(users.iter().map(user_json).collect(), total, page))
+}
+
+/// 获取用户: any user.
+#[utoipa::path(
+    get,
+    path = "/admin/user",
+    tag = "admin",
+    params(("uid" = String, Query, description = "User id")),
+    responses((status = 200, description = "Envelope with ResultUser"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_get_user(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+    caller.require(ROLES)?;
+    let query = query?;
+    let uid = required(&query, "uid")?;
+    let user = store::find_user(&state.db, uid)
+        .await?
+        .ok_or(ProcurementError::UnknownAccount)?;
+    ok(user_json(&user))
+}
+
+/// A required string member: absent, null or blank 11; not a string or longer than `max` 12.
+fn member(body: &Map<String, Value>, key: &str, max: usize) -> Result<String, ProcurementError> {
+    match body.get(key) {
+        None | Some(Value::Null) => Err(ProcurementError::Missing),
+        Some(Value::String(text)) if text.trim().is_empty() => Err(ProcurementError::Missing),
+        Some(Value::String(text)) if text.chars().count() <= max => Ok(text.trim().to_owned()),
+        Some(_) => Err(ProcurementError::Invalid),
+    }
+}
+
+/// The fields both user operations share, checked 11 before 12.
+struct UserFields {
+    id: String,
+    username: String,
+    department: String,
+    role: Role,
+}
+
+fn user_fields(body: &Map<String, Value>, with_password: bool) -> Result<UserFields, ProcurementError> {
+    let fields = [
+        member(body, "id", 11),
+        member(body, "username", 32),
+        member(body, "department", 64),
+        member(body, "role", 16),
+    ];
+    let password_missing = with_password && matches!(member(body, "password", 64), Err(ProcurementError::Missing));
+    if password_missing || fields.iter().any(|field| matches!(field, Err(ProcurementError::Missing))) {
+        return Err(ProcurementError::Missing);
+    }
+    let [id, username, department, role] = fields;
+    let (id, username, department, role) = (id?, username?, department?, role?);
+    if !domain::is_user_id(&id) {
+        return Err(ProcurementError::Invalid);
+    }
+    let role = Role::from_name(&role).ok_or(ProcurementError::Invalid)?;
+    Ok(UserFields {
+        id,
+        username,
+        department,
+        role,
+    })
+}
+
+/// 新增用户.
+#[utoipa::path(
+    post,
+    path = "/admin/user",
+    tag = "admin",
+    request_body(content = super::JsonObject, content_type = "application/json"),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_add_user(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+    caller.require(ROLES)?;
+    let body = body?;
+    let fields = user_fields(&body, true)?;
+    let password = match body.get("password") {
+        Some(Value::String(password)) if domain::password_ok(password) => password.clone(),
+        _ => return Err(ProcurementError::Invalid),
+    };
+    if store::department_by_name(&state.db, &fields.department).await?.is_none() {
+        return Err(ProcurementError::Invalid);
+    }
+    if store::find_user(&state.db, &fields.id).await?.is_some() {
+        return Err(ProcurementError::AccountExists);
+    }
+    let hash = password::hash(password).await?;
+    let user = NewUser {
+        id: &fields.id,
+        username: &fields.username,
+        password_hash: &hash,
+        department: &fields.department,
+        role: fields.role,
+    };
+    store::create_user(&state.db, &user, now_unix()).await?;
+    ok(Value::Null)
+}
+
+/// 修改用户: name, department, role and optionally the password; revokes the user's token.
+#[utoipa::path(
+    put,
+    path = "/admin/user",
+    tag = "admin",
+    request_body(content = super::JsonObject, content_type = "application/json"),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_update_user(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+    caller.require(ROLES)?;
+    let body = body?;
+    let fields = user_fields(&body, false)?;
+    let password = match body.get("password") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(password)) if password.is_empty() => None,
+        Some(Value::String(password)) if domain::password_ok(password) => Some(password.clone()),
+        Some(_) => return Err(ProcurementError::Invalid),
+    };
+    if store::department_by_name(&state.db, &fields.department).await?.is_none() {
+        return Err(ProcurementError::Invalid);
+    }
+    if store::find_user(&state.db, &fields.id).await?.is_none() {
+        return Err(ProcurementError::UnknownAccount);
+    }
+    let hash = match password {
+        Some(password) => Some(password::hash(password).await?),
+        None => None,
+    };
+    store::update_user(
+        &state.db,
+        &fields.id,
+        &fields.username,
+        &fields.department,
+        fields.role,
+        hash.as_deref(),
+        now_unix(),
+    )
+    .await?;
+    ok(Value::Null)
+}
+
+/// 批量导入用户: users from an .xlsx or .xls workbook; every row reported.
+#[utoipa::path(
+    post,
+    path = "/admin/user/batchAdd",
+    tag = "admin",
+    request_body(content = super::FileUpload, content_type = "multipart/form-data"),
+    responses((status = 200, description = "Envelope with ImportResult"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_import_users(State(state): State<AppState>, caller: Caller, Upload(multipart): Upload) -> Reply {
+    caller.require(ROLES)?;
+    let parts = match read_upload(multipart?, domain::MAX_IMPORT_BYTES).await {
+        Ok(parts) => parts,
+        Err(UploadError::TooLarge) => return Err(ProcurementError::business(msg::EXCEL_TOO_LARGE)),
+        Err(UploadError::Malformed) => return Err(ProcurementError::Invalid),
+    };
+    let Some(file) = parts.files.get("file") else {
+        return Err(ProcurementError::Missing);
+    };
+    if file.len() > domain::MAX_IMPORT_BYTES {
+        return Err(ProcurementError::business(msg::EXCEL_TOO_LARGE));
+    }
+    let rows = excel::read_import(file).map_err(|_| ProcurementError::business(msg::NOT_EXCEL))?;
+    let hash = password::hash(domain::IMPORT_PASSWORD.to_owned()).await?;
+    let only_rows: Vec<_> = rows.iter().map(|(_, row)| row.clone()).collect();
+    let verdicts = store::import_users(&state.db, &only_rows, &hash, now_unix()).await?;
+    let created = verdicts.iter().filter(|verdict| **verdict == ImportVerdict::Created).count();
+    let result: Vec<Value> = rows
+        .iter()
+        .zip(&verdicts)
+        .map(|((number, _), verdict)| json!({"no": number.to_string(), "message": verdict.message()}))
+        .collect();
+    ok(json!({"success": created, "count": rows.len(), "result": result}))
+}
+
+/// 下载导入模板: the generated import template.
+#[utoipa::path(
+    get,
+    path = "/admin/user/template",
+    tag = "admin",
+    responses((status = 200, description = "用户导入模板.xlsx, or an envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn admin_download_user_template(State(state): State<AppState>, caller: Caller) -> Reply {
+    caller.require(ROLES)?;
+    let names: Vec<String> = store::departments(&state.db)
+        .await?
+        .into_iter()
+        .map(|department| department.name)
+        .collect();
+    let bytes = excel::user_template(&names).map_err(|error| ProcurementError::Internal(error.into()))?;
+    attachment(bytes, media::XLSX, "user-import-template.xlsx", "用户导入模板.xlsx")
+}

@@ -1,0 +1,311 @@
+//! Tag order: create, edit, recall, search, read, export, signature files.
+
+use axum::extract::{Path, State};
+use base64::Engine;
+use serde_json::Value;
+
+use crate::{
+    app::AppState,
+    db::now_unix,
+    procurement::{
+        domain::{self, Role, Step, notice, status},
+        error::{ProcurementError, msg},
+        excel,
+        extract::{Caller, JsonBody, Params, Upload, UploadError, read_upload},
+        http::{
+            ANYONE, Reply, apply_step, attachment, load_order, media, ok, order_detail_json, order_page,
+            required, search_filter, visible_order, zone,
+        },
+        store::{self, Sort},
+    },
+};
+
+/// The built-in feasibility-report template.
+const FEASIBILITY_REPORT: &[u8] = include_bytes!("../../../assets/feasibility-report.docx");
+
+/// 新建申请单: saves (0) or submits (1) a new order; answers its id.
+#[utoipa::path(
+    post,
+    path = "/order",
+    tag = "order",
+    request_body(content = super::JsonObject, content_type = "application/json"),
+    responses((status = 200, description = "Envelope with the new order id"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn create_order(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+    caller.require(ANYONE)?;
+    let input = domain::order_input(&body?)?;
+    let department_id = store::department_by_name(&state.db, &input.apply_department)
+        .await?
+        .ok_or(ProcurementError::Invalid)?;
+    if input.uid != caller.id {
+        return Err(ProcurementError::Forbidden);
+    }
+    let now = now_unix();
+    let zone = zone(&state);
+    let notice = (input.status == status::SUBMITTED).then(|| notice::submitted(&input.apply_user));
+    let id = store::create_order(
+        &state.db,
+        &input,
+        &department_id,
+        domain::year(now, zone),
+        &domain::iso_today(now, zone),
+        notice.as_ref(),
+        now,
+    )
+    .await?;
+    ok(Value::String(id))
+}
+
+/// 修改申请单: replaces a draft's content (owner, status 0, current version).
+#[utoipa::path(
+    put,
+    path = "/order",
+    tag = "order",
+    request_body(content = super::JsonObject, content_type = "application/json"),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn update_order(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+    caller.require(ANYONE)?;
+    let update = domain::order_update(&body?)?;
+    let department_id = store::department_by_name(&state.db, &update.input.apply_department)
+        .await?
+        .ok_or(ProcurementError::Invalid)?;
+    let order = load_order(&state, &caller, &update.id).await?;
+    if order.user_id != caller.id || update.input.uid != caller.id {
+        return Err(ProcurementError::Forbidden);
+    }
+    if order.version != update.version {
+        return Err(ProcurementError::business(msg::ORDER_STALE));
+    }
+    if order.status != status::DRAFT {
+        return Err(ProcurementError::bad_transition());
+    }
+    let notice = (update.input.status == status::SUBMITTED).then(|| {
+        if order.ever_submitted {
+            notice::resubmitted(&update.input.apply_user)
+        } else {
+            notice::submitted(&update.input.apply_user)
+        }
+    });
+    let now = now_unix();
+    store::update_order(
+        &state.db,
+        &order.id,
+        update.version,
+        &update.input,
+        &department_id,
+        &domain::iso_today(now, zone(&state)),
+        notice.as_ref(),
+        now,
+    )
+    .await?;
+    ok(Value::Null)
+}
+
+/// 获取申请单: one order with `hasFile` and `version`.
+#[utoipa::path(
+    get,
+    path = "/order",
+    tag = "order",
+    params(("id" = String, Query, description = "Order id")),
+    responses((status = 200, description = "Envelope with OrderApplyDetail"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn get_order(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+    caller.require(ANYONE)?;
+    let query = query?;
+    let id = required(&query, "id")?;
+    let order = visible_order(&state, &caller, id).await?;
+    ok(order_detail_json(&order, zone(&state)))
+}
+
+/// 撤回申请单: 1 → 0 by the owner; id in the query or a JSON body.
+#[utoipa::path(
+    put,
+    path = "/order/recall",
+    tag = "order",
+    params(("id" = Option<String>, Query, description = "Order id (or in the JSON body)")),
+    request_body(content = super::JsonObject, content_type = "application/json"),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn recall_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+    JsonBody(body): JsonBody,
+) -> Reply {
+    caller.require(ANYONE)?;
+    let query = query?;
+    let from_query = query.get("id").map(|id| id.trim()).filter(|id| !id.is_empty());
+    let from_body = match body?.get("id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) if id.trim().is_empty() => None,
+        Some(Value::String(id)) => Some(id.trim().to_owned()),
+        Some(_) => return Err(ProcurementError::Invalid),
+    };
+    let id = match (from_query, from_body.as_deref()) {
+        (None, None) => return Err(ProcurementError::Missing),
+        (Some(a), Some(b)) if a != b => return Err(ProcurementError::Invalid),
+        (Some(id), _) | (None, Some(id)) => id.to_owned(),
+    };
+    let order = load_order(&state, &caller, &id).await?;
+    if order.user_id != caller.id {
+        return Err(ProcurementError::Forbidden);
+    }
+    apply_step(&state, &order, Step::Recall, None, None).await
+}
+
+/// Deletes an order (admins; the deprecated alias of admin_delete_order).
+#[utoipa::path(
+    delete,
+    path = "/order/{id}",
+    tag = "order",
+    params(("id" = String, Path, description = "Order id")),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn delete_order(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Reply {
+    super::admin::delete(&state, &caller, &id).await
+}
+
+/// 查询申请单: the caller's own orders (every order for an admin), filtered, one page.
+#[utoipa::path(
+    get,
+    path = "/order/orders",
+    tag = "order",
+    params(
+        ("oid" = Option<String>, Query, description = "Order id contains"),
+        ("applyDept" = Option<String>, Query, description = "Department name contains"),
+        ("startDate" = Option<String>, Query, description = "applyDate from (yyyy-MM-dd, inclusive)"),
+        ("endDate" = Option<String>, Query, description = "applyDate to (yyyy-MM-dd, inclusive)"),
+        ("applyUser" = Option<String>, Query, description = "Applicant contains"),
+        ("user" = Option<String>, Query, description = "Alias of applyUser"),
+        ("fundcode" = Option<String>, Query, description = "Fund code contains"),
+        ("page" = Option<i64>, Query, description = "1-based page"),
+    ),
+    responses((status = 200, description = "Envelope with OrderApplyPage")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn list_orders(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+    caller.require(ANYONE)?;
+    let query = query?;
+    let page = super::page_param(&query)?;
+    let mut filter = search_filter(&query)?;
+    if caller.role != Role::Admin {
+        filter.owner = Some(caller.id.clone());
+    }
+    order_page(&state, &filter, Sort::NewestFirst, page).await
+}
+
+/// 导出申请单: the purchase form as .xlsx.
+#[utoipa::path(
+    get,
+    path = "/order/file",
+    tag = "order",
+    params(("id" = String, Query, description = "Order id")),
+    responses((status = 200, description = "申请单.xlsx, or an envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn export_order_excel(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+    caller.require(ANYONE)?;
+    let query = query?;
+    let id = required(&query, "id")?;
+    let order = visible_order(&state, &caller, id).await?;
+    let bytes = excel::order_form(&order, zone(&state)).map_err(|error| ProcurementError::Internal(error.into()))?;
+    attachment(bytes, media::XLSX, "order.xlsx", "申请单.xlsx")
+}
+
+/// 上传签名文件: the signed form of an order (owner; PNG or JPEG; at most 1 MB).
+#[utoipa::path(
+    post,
+    path = "/order/file",
+    tag = "order",
+    request_body(content = super::FileUpload, content_type = "multipart/form-data"),
+    responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn upload_signature(State(state): State<AppState>, caller: Caller, Upload(multipart): Upload) -> Reply {
+    caller.require(ANYONE)?;
+    let parts = match read_upload(multipart?, domain::MAX_SIGNATURE_BYTES).await {
+        Ok(parts) => parts,
+        Err(UploadError::TooLarge) => return Err(ProcurementError::business(msg::IMAGE_TOO_LARGE)),
+        Err(UploadError::Malformed) => return Err(ProcurementError::Invalid),
+    };
+    let id = parts
+        .texts
+        .get("id")
+        .map(|id| id.trim().to_owned())
+        .filter(|id| !id.is_empty());
+    let (Some(id), Some(file)) = (id, parts.files.get("file")) else {
+        return Err(ProcurementError::Missing);
+    };
+    let order = load_order(&state, &caller, &id).await?;
+    if order.status == status::DELETED {
+        return Err(ProcurementError::order_not_found());
+    }
+    if order.user_id != caller.id {
+        return Err(ProcurementError::Forbidden);
+    }
+    if file.len() > domain::MAX_SIGNATURE_BYTES {
+        return Err(ProcurementError::business(msg::IMAGE_TOO_LARGE));
+    }
+    let Some((content_type, _)) = domain::image_type(file) else {
+        return Err(ProcurementError::business(msg::NOT_AN_IMAGE));
+    };
+    let data = base64::engine::general_purpose::STANDARD.encode(file);
+    store::put_signature(&state.db, &order.id, content_type, &data, now_unix()).await?;
+    ok(Value::Null)
+}
+
+/// 下载可行性报告模板: the .docx template.
+#[utoipa::path(
+    get,
+    path = "/order/download",
+    tag = "order",
+    responses((status = 200, description = "可行性报告.docx, or an envelope")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn download_feasibility_report(State(state): State<AppState>, caller: Caller) -> Reply {
+    caller.require(ANYONE)?;
+    let bytes = match &state.config.feasibility_report {
+        Some(path) => {
+            let path = path.clone();
+            tokio::task::spawn_blocking(move || {
+                std::fs::read(&path).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))
+            })
+            .await
+            .map_err(|error| ProcurementError::Internal(error.into()))??
+        }
+        None => FEASIBILITY_REPORT.to_vec(),
+    };
+    attachment(bytes, media::DOCX, "feasibility-report.docx", "可行性报告.docx")
+}
+
+/// 下载签名文件: the signature of an order, to those who may see the order.
+#[utoipa::path(
+    get,
+    path = "/order/file/download",
+    tag = "order",
+    params(("id" = String, Query, description = "Order id")),
+    responses((status = 200, description = "The image, or an envelope"), (status = 403, description = "31 没有权限")),
+    security(("bearerAuth" = [])),
+)]
+pub async fn download_signature(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+    caller.require(ANYONE)?;
+    let query = query?;
+    let id = required(&query, "id")?;
+    let order = visible_order(&state, &caller, id).await?;
+    let Some((_, data)) = store::get_signature(&state.db, &order.id).await? else {
+        return Err(ProcurementError::business(msg::NO_SIGNATURE));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|error| ProcurementError::Internal(error.into()))?;
+    let (content_type, extension) = domain::image_type(&bytes)
+        .ok_or_else(|| ProcurementError::Internal(anyhow::anyhow!("stored signature is not an image")))?;
+    let name = format!("signature-{}.{extension}", order.id);
+    attachment(bytes, content_type, &name, &name)
+}

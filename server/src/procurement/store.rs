@@ -1,0 +1,886 @@
+//! procurement persistence: small named queries that return domain-level records.
+//!
+//! Knows SQL, not HTTP. Queries are portable between SQLite and PostgreSQL (rules in
+//! `crate::db`); the only backend-specific text is the substring function of searches.
+//! Multi-row writes (an order with its lines and notices, a workflow step with its notice) are
+//! one transaction each, and every state change is a conditional `UPDATE` (status and version
+//! in the `WHERE` clause), so concurrent requests cannot both win.
+
+use sqlx::{Any, Row, Transaction, any::AnyRow};
+
+use crate::{
+    db::{Backend, Db, Violation, violation},
+    procurement::domain::{
+        ImportRow, ImportVerdict, NoticeText, OrderInput, Role, amount_text, line_id, order_id, status,
+    },
+};
+
+/// What a store call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no such order")]
+    OrderNotFound,
+    #[error("stale version")]
+    Stale,
+    #[error("transition not allowed")]
+    BadTransition,
+    #[error("unknown department")]
+    UnknownDepartment,
+    #[error("unknown role")]
+    UnknownRole,
+    #[error("user exists")]
+    UserExists,
+    #[error("unknown user")]
+    UnknownUser,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+type Tx = Transaction<'static, Any>;
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+/// The JWT secret kept in the database: generated once by whichever instance comes first.
+pub async fn jwt_secret(db: &Db, candidate: &str) -> StoreResult<String> {
+    sqlx::query(
+        "INSERT INTO procurement_setting (name, value) VALUES ('jwt_secret', $1) \
+         ON CONFLICT (name) DO NOTHING",
+    )
+    .bind(candidate)
+    .execute(db.pool())
+    .await?;
+    let row = sqlx::query("SELECT value FROM procurement_setting WHERE name = 'jwt_secret'")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get("value")?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Departments and users
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Department {
+    pub id: String,
+    pub name: String,
+}
+
+pub async fn departments(db: &Db) -> StoreResult<Vec<Department>> {
+    let rows = sqlx::query("SELECT id, name FROM procurement_department ORDER BY id")
+        .fetch_all(db.pool())
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Department {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn department_by_name(db: &Db, name: &str) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT id FROM procurement_department WHERE name = $1")
+        .bind(name)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.map(|row| row.try_get("id")).transpose()?)
+}
+
+/// A user with everything login and authorisation need.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub department_id: String,
+    pub department: String,
+    pub role: Role,
+    pub is_active: bool,
+    pub expires_at: Option<i64>,
+    pub password_changed_at: i64,
+    pub failed_logins: i64,
+    pub locked_until: Option<i64>,
+}
+
+const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.department_id, d.name AS department, \
+     u.role_id, u.is_active, u.expires_at, u.password_changed_at, u.failed_logins, u.locked_until \
+     FROM procurement_user u JOIN procurement_department d ON d.id = u.department_id";
+
+fn user_from_row(row: &AnyRow) -> StoreResult<User> {
+    let role_id: i64 = row.try_get("role_id")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        password_hash: row.try_get("password_hash")?,
+        department_id: row.try_get("department_id")?,
+        department: row.try_get("department")?,
+        role: Role::from_id(role_id).ok_or(StoreError::UnknownRole)?,
+        is_active: row.try_get::<i64, _>("is_active")? == 1,
+        expires_at: row.try_get("expires_at")?,
+        password_changed_at: row.try_get("password_changed_at")?,
+        failed_logins: row.try_get("failed_logins")?,
+        locked_until: row.try_get("locked_until")?,
+    })
+}
+
+pub async fn find_user(db: &Db, id: &str) -> StoreResult<Option<User>> {
+    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Every user but `except`, by id, one page; and the number of such users.
+pub async fn list_users(db: &Db, except: &str, offset: i64, limit: i64) -> StoreResult<(Vec<User>, i64)> {
+    let rows = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} WHERE u.id <> $1 ORDER BY u.id LIMIT $2 OFFSET $3"
+    ))
+    .bind(except)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM procurement_user WHERE id <> $1")
+        .bind(except)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    Ok((rows.iter().map(user_from_row).collect::<StoreResult<_>>()?, total))
+}
+
+/// A wrong password: counts the failure and locks the account at the 5th.
+pub async fn record_failed_login(db: &Db, id: &str, lock_until: i64) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE procurement_user SET failed_logins = failed_logins + 1, \
+         locked_until = CASE WHEN failed_logins + 1 >= 5 THEN $2 ELSE locked_until END \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(lock_until)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Clears the failure counter and any lock (a successful login, or a lock that has ended).
+pub async fn reset_failed_logins(db: &Db, id: &str) -> StoreResult<()> {
+    sqlx::query("UPDATE procurement_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// A user to create.
+#[derive(Clone, Debug)]
+pub struct NewUser<'a> {
+    pub id: &'a str,
+    pub username: &'a str,
+    pub password_hash: &'a str,
+    pub department: &'a str,
+    pub role: Role,
+}
+
+/// Creates a user (active, never expiring, password age from `now`).
+pub async fn create_user(db: &Db, user: &NewUser<'_>, now: i64) -> StoreResult<()> {
+    let department_id = department_by_name(db, user.department)
+        .await?
+        .ok_or(StoreError::UnknownDepartment)?;
+    sqlx::query(
+        "INSERT INTO procurement_user (id, username, password_hash, department_id, role_id, \
+         is_active, expires_at, password_changed_at, failed_logins, locked_until, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 1, NULL, $6, 0, NULL, $6)",
+    )
+    .bind(user.id)
+    .bind(user.username)
+    .bind(user.password_hash)
+    .bind(department_id)
+    .bind(user.role.id())
+    .bind(now)
+    .execute(db.pool())
+    .await
+    .map_err(|error| match violation(&error) {
+        Some(Violation::Unique) => StoreError::UserExists,
+        _ => StoreError::Database(error),
+    })?;
+    Ok(())
+}
+
+/// Updates name, department, role and (when given) password; revokes the user's token.
+pub async fn update_user(
+    db: &Db,
+    id: &str,
+    username: &str,
+    department: &str,
+    role: Role,
+    password_hash: Option<&str>,
+    now: i64,
+) -> StoreResult<()> {
+    let department_id = department_by_name(db, department)
+        .await?
+        .ok_or(StoreError::UnknownDepartment)?;
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE procurement_user SET username = $2, department_id = $3, role_id = $4, \
+         password_hash = COALESCE($5, password_hash), \
+         password_changed_at = CASE WHEN $5 IS NULL THEN password_changed_at ELSE $6 END \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(username)
+    .bind(department_id)
+    .bind(role.id())
+    .bind(password_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::UnknownUser);
+    }
+    sqlx::query("DELETE FROM procurement_token WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new password and revokes the live token.
+pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> StoreResult<()> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("UPDATE procurement_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
+        .bind(id)
+        .bind(password_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM procurement_token WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Imports rows in order; each row is created or refused on its own.
+pub async fn import_users(
+    db: &Db,
+    rows: &[ImportRow],
+    password_hash: &str,
+    now: i64,
+) -> StoreResult<Vec<ImportVerdict>> {
+    let departments = departments(db).await?;
+    let mut verdicts = Vec::with_capacity(rows.len());
+    for row in rows {
+        if let Err(verdict) = row.precheck() {
+            verdicts.push(verdict);
+            continue;
+        }
+        if find_user(db, &row.id).await?.is_some() {
+            verdicts.push(ImportVerdict::Exists);
+            continue;
+        }
+        if !departments.iter().any(|department| department.name == row.department) {
+            verdicts.push(ImportVerdict::UnknownDepartment);
+            continue;
+        }
+        let Some(role) = row.role() else {
+            verdicts.push(ImportVerdict::UnknownRole);
+            continue;
+        };
+        let user = NewUser {
+            id: &row.id,
+            username: &row.name,
+            password_hash,
+            department: &row.department,
+            role,
+        };
+        verdicts.push(match create_user(db, &user, now).await {
+            Ok(()) => ImportVerdict::Created,
+            Err(StoreError::UserExists) => ImportVerdict::Exists,
+            Err(StoreError::UnknownDepartment) => ImportVerdict::UnknownDepartment,
+            Err(other) => return Err(other),
+        });
+    }
+    Ok(verdicts)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens: one live token (its JWT id) per user
+
+/// Makes `jti` the user's only live token.
+pub async fn set_token(db: &Db, user_id: &str, jti: &str, expires_at: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO procurement_token (user_id, jti, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET jti = excluded.jti, expires_at = excluded.expires_at",
+    )
+    .bind(user_id)
+    .bind(jti)
+    .bind(expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Whether `jti` is the user's live token.
+pub async fn token_is_live(db: &Db, user_id: &str, jti: &str) -> StoreResult<bool> {
+    let row = sqlx::query("SELECT 1 AS live FROM procurement_token WHERE user_id = $1 AND jti = $2")
+        .bind(user_id)
+        .bind(jti)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Replaces the live token `old` by `new` (false when `old` is no longer live).
+pub async fn replace_token(db: &Db, user_id: &str, old: &str, new: &str, expires_at: i64) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE procurement_token SET jti = $3, expires_at = $4 WHERE user_id = $1 AND jti = $2",
+    )
+    .bind(user_id)
+    .bind(old)
+    .bind(new)
+    .bind(expires_at)
+    .execute(db.pool())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Revokes the user's live token; false when there was none (or it had expired).
+pub async fn delete_token(db: &Db, user_id: &str, now: i64) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM procurement_token WHERE user_id = $1 AND expires_at > $2")
+        .bind(user_id)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    sqlx::query("DELETE FROM procurement_token WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db.pool())
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub configuration: String,
+    pub unit: String,
+    pub quantity: i64,
+    pub budget_unit_price: String,
+    pub budget_total_price: String,
+    pub reason: String,
+    pub new_user: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Order {
+    pub id: String,
+    pub department_id: String,
+    pub department: String,
+    pub apply_user: String,
+    pub fund_code: String,
+    /// `YYYY-MM-DD` of the latest submission.
+    pub apply_date: Option<String>,
+    pub total: String,
+    pub status: i64,
+    pub previous_status: Option<i64>,
+    pub ever_submitted: bool,
+    pub user_id: String,
+    pub withdrawal_reason: Option<String>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub has_file: bool,
+    pub lines: Vec<Line>,
+}
+
+const ORDER_COLUMNS: &str = "o.id, o.department_id, d.name AS department, o.apply_user, o.fund_code, \
+     o.apply_date, o.total, o.status, o.previous_status, o.ever_submitted, o.user_id, \
+     o.withdrawal_reason, o.version, o.created_at, o.updated_at, \
+     (SELECT COUNT(*) FROM procurement_signature s WHERE s.order_id = o.id) AS files \
+     FROM procurement_order o JOIN procurement_department d ON d.id = o.department_id";
+
+fn order_from_row(row: &AnyRow) -> StoreResult<Order> {
+    Ok(Order {
+        id: row.try_get("id")?,
+        department_id: row.try_get("department_id")?,
+        department: row.try_get("department")?,
+        apply_user: row.try_get("apply_user")?,
+        fund_code: row.try_get("fund_code")?,
+        apply_date: row.try_get("apply_date")?,
+        total: row.try_get("total")?,
+        status: row.try_get("status")?,
+        previous_status: row.try_get("previous_status")?,
+        ever_submitted: row.try_get::<i64, _>("ever_submitted")? == 1,
+        user_id: row.try_get("user_id")?,
+        withdrawal_reason: row.try_get("withdrawal_reason")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        has_file: row.try_get::<i64, _>("files")? > 0,
+        lines: Vec::new(),
+    })
+}
+
+async fn lines_of(db: &Db, order_id: &str) -> StoreResult<Vec<Line>> {
+    let rows = sqlx::query(
+        "SELECT id, name, type, configuration, unit, quantity, budget_unit_price, \
+         budget_total_price, reason, new_user FROM procurement_order_line \
+         WHERE order_id = $1 ORDER BY seq",
+    )
+    .bind(order_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Line {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                kind: row.try_get("type")?,
+                configuration: row.try_get("configuration")?,
+                unit: row.try_get("unit")?,
+                quantity: row.try_get("quantity")?,
+                budget_unit_price: row.try_get("budget_unit_price")?,
+                budget_total_price: row.try_get("budget_total_price")?,
+                reason: row.try_get("reason")?,
+                new_user: row.try_get("new_user")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn get_order(db: &Db, id: &str) -> StoreResult<Option<Order>> {
+    let row = sqlx::query(&format!("SELECT {ORDER_COLUMNS} WHERE o.id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut order = order_from_row(&row)?;
+    order.lines = lines_of(db, &order.id).await?;
+    Ok(Some(order))
+}
+
+async fn insert_lines(tx: &mut Tx, order_id: &str, input: &OrderInput) -> StoreResult<()> {
+    for (index, line) in input.lines.iter().enumerate() {
+        let seq = index + 1;
+        sqlx::query(
+            "INSERT INTO procurement_order_line (id, order_id, seq, name, type, configuration, unit, \
+             quantity, budget_unit_price, budget_total_price, reason, new_user) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(line_id(order_id, seq))
+        .bind(order_id)
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .bind(&line.name)
+        .bind(&line.kind)
+        .bind(&line.configuration)
+        .bind(&line.unit)
+        .bind(line.quantity)
+        .bind(amount_text(line.budget_unit_price))
+        .bind(amount_text(line.budget_total_price))
+        .bind(&line.reason)
+        .bind(&line.new_user)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sends `notice` about `order_id` to every department leader of `department_id`.
+async fn notify_leaders(tx: &mut Tx, department_id: &str, order_id: &str, notice: &NoticeText, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO procurement_notice (user_id, order_id, title, content, unread, created_at) \
+         SELECT id, $1, $2, $3, 1, $4 FROM procurement_user WHERE role_id = $5 AND department_id = $6",
+    )
+    .bind(order_id)
+    .bind(notice.title)
+    .bind(&notice.content)
+    .bind(now)
+    .bind(Role::DeptLead.id())
+    .bind(department_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn notify_user(tx: &mut Tx, user_id: &str, order_id: &str, notice: &NoticeText, now: i64) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO procurement_notice (user_id, order_id, title, content, unread, created_at) \
+         VALUES ($1, $2, $3, $4, 1, $5)",
+    )
+    .bind(user_id)
+    .bind(order_id)
+    .bind(notice.title)
+    .bind(&notice.content)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Creates an order with its lines (and the submit notice) in one transaction; returns its id.
+pub async fn create_order(
+    db: &Db,
+    input: &OrderInput,
+    department_id: &str,
+    year: i32,
+    today: &str,
+    notice: Option<&NoticeText>,
+    now: i64,
+) -> StoreResult<String> {
+    let mut tx = db.pool().begin().await?;
+    // The counter row is written first, so the transaction holds the write lock from its first
+    // statement (SQLite) or the row lock (PostgreSQL): concurrent creations queue here.
+    let counter: i64 = sqlx::query(
+        "INSERT INTO procurement_order_counter (year, department_id, last) VALUES ($1, $2, 1) \
+         ON CONFLICT (year, department_id) DO UPDATE SET last = procurement_order_counter.last + 1 \
+         RETURNING last",
+    )
+    .bind(i64::from(year))
+    .bind(department_id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("last")?;
+    let id = order_id(year, department_id, counter);
+    let submitted = input.status == status::SUBMITTED;
+    sqlx::query(
+        "INSERT INTO procurement_order (id, department_id, apply_user, fund_code, apply_date, total, \
+         status, previous_status, ever_submitted, user_id, withdrawal_reason, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, NULL, 0, $10, $10)",
+    )
+    .bind(&id)
+    .bind(department_id)
+    .bind(&input.apply_user)
+    .bind(&input.fund_code)
+    .bind(submitted.then_some(today))
+    .bind(amount_text(input.total))
+    .bind(input.status)
+    .bind(i64::from(submitted))
+    .bind(&input.uid)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    insert_lines(&mut tx, &id, input).await?;
+    if let Some(notice) = notice {
+        notify_leaders(&mut tx, department_id, &id, notice, now).await?;
+    }
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Replaces a draft's content if it is still at `version` and in status 0.
+#[expect(clippy::too_many_arguments, reason = "one named value per column group")]
+pub async fn update_order(
+    db: &Db,
+    id: &str,
+    version: i64,
+    input: &OrderInput,
+    department_id: &str,
+    today: &str,
+    notice: Option<&NoticeText>,
+    now: i64,
+) -> StoreResult<()> {
+    let submitted = input.status == status::SUBMITTED;
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE procurement_order SET department_id = $3, apply_user = $4, fund_code = $5, \
+         total = $6, status = $7, apply_date = CASE WHEN $8 = 1 THEN $9 ELSE apply_date END, \
+         ever_submitted = CASE WHEN $8 = 1 THEN 1 ELSE ever_submitted END, \
+         version = version + 1, updated_at = $10 \
+         WHERE id = $1 AND version = $2 AND status = 0",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(department_id)
+    .bind(&input.apply_user)
+    .bind(&input.fund_code)
+    .bind(amount_text(input.total))
+    .bind(input.status)
+    .bind(i64::from(submitted))
+    .bind(today)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Stale);
+    }
+    sqlx::query("DELETE FROM procurement_order_line WHERE order_id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    insert_lines(&mut tx, id, input).await?;
+    if let Some(notice) = notice {
+        notify_leaders(&mut tx, department_id, id, notice, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Who receives the notice of a workflow step.
+#[derive(Clone, Copy, Debug)]
+pub enum Recipient<'a> {
+    Owner(&'a str),
+}
+
+/// A status change from `from` (at `version`) to `to`, with an optional reason and notice.
+#[derive(Clone, Debug)]
+pub struct Transition<'a> {
+    pub id: &'a str,
+    pub from: i64,
+    pub version: i64,
+    pub to: i64,
+    /// Sets `withdrawalReason` when present.
+    pub reason: Option<&'a str>,
+    pub notice: Option<(Recipient<'a>, NoticeText)>,
+}
+
+pub async fn transition(db: &Db, step: &Transition<'_>, now: i64) -> StoreResult<()> {
+    let mut tx = db.pool().begin().await?;
+    let previous = (step.to == status::DELETED).then_some(step.from);
+    let done = sqlx::query(
+        "UPDATE procurement_order SET status = $3, \
+         previous_status = CASE WHEN $3 = -1 THEN $4 ELSE NULL END, \
+         withdrawal_reason = COALESCE($5, withdrawal_reason), \
+         version = version + 1, updated_at = $6 \
+         WHERE id = $1 AND status = $2 AND version = $7",
+    )
+    .bind(step.id)
+    .bind(step.from)
+    .bind(step.to)
+    .bind(previous)
+    .bind(step.reason)
+    .bind(now)
+    .bind(step.version)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        // Someone changed the order between our read and this write.
+        return Err(StoreError::BadTransition);
+    }
+    if let Some((Recipient::Owner(owner), notice)) = &step.notice {
+        notify_user(&mut tx, owner, step.id, notice, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Which rows a search returns.
+#[derive(Clone, Debug, Default)]
+pub struct OrderFilter {
+    pub owner: Option<String>,
+    pub department_id: Option<String>,
+    /// `Some(s)`: only status `s`; `None`: every status but -1.
+    pub status: Option<i64>,
+    pub oid: Option<String>,
+    pub apply_dept: Option<String>,
+    pub apply_user: Option<String>,
+    pub fund_code: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Sort {
+    NewestFirst,
+    OldestFirst,
+    RecentlyChanged,
+}
+
+/// One page of orders matching `filter`, and the number of all matching orders.
+pub async fn search_orders(
+    db: &Db,
+    filter: &OrderFilter,
+    sort: Sort,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<Order>, i64)> {
+    let contains = |column: &str, n: usize| match db.backend() {
+        Backend::Sqlite => format!("instr({column}, ${n}) > 0"),
+        Backend::Postgres => format!("strpos({column}, ${n}) > 0"),
+    };
+    let mut clauses = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    let mut push = |clause: &dyn Fn(usize) -> String, value: &str, texts: &mut Vec<String>| {
+        texts.push(value.to_owned());
+        clauses.push(clause(texts.len()));
+    };
+    if let Some(owner) = &filter.owner {
+        push(&|n| format!("o.user_id = ${n}"), owner, &mut texts);
+    }
+    if let Some(department) = &filter.department_id {
+        push(&|n| format!("o.department_id = ${n}"), department, &mut texts);
+    }
+    for (column, value) in [
+        ("o.id", &filter.oid),
+        ("d.name", &filter.apply_dept),
+        ("o.apply_user", &filter.apply_user),
+        ("o.fund_code", &filter.fund_code),
+    ] {
+        if let Some(value) = value.as_deref().filter(|value| !value.is_empty()) {
+            push(&|n| contains(column, n), value, &mut texts);
+        }
+    }
+    if let Some(start) = &filter.start {
+        push(&|n| format!("o.apply_date >= ${n}"), start, &mut texts);
+    }
+    if let Some(end) = &filter.end {
+        push(&|n| format!("o.apply_date <= ${n}"), end, &mut texts);
+    }
+    let status_clause = match filter.status {
+        Some(status) => format!("o.status = {status}"),
+        None => "o.status <> -1".to_owned(),
+    };
+    clauses.push(status_clause);
+    let condition = clauses.join(" AND ");
+    let order_by = match sort {
+        Sort::NewestFirst => "o.created_at DESC, o.id DESC",
+        Sort::OldestFirst => "o.apply_date ASC, o.created_at ASC, o.id ASC",
+        Sort::RecentlyChanged => "o.updated_at DESC, o.id DESC",
+    };
+    let n = texts.len();
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS} WHERE {condition} ORDER BY {order_by} LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut query = sqlx::query(&sql);
+    for text in &texts {
+        query = query.bind(text.clone());
+    }
+    let rows = query.bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    let count_sql = format!(
+        "SELECT COUNT(*) AS n FROM procurement_order o \
+         JOIN procurement_department d ON d.id = o.department_id WHERE {condition}"
+    );
+    let mut count = sqlx::query(&count_sql);
+    for text in &texts {
+        count = count.bind(text.clone());
+    }
+    let total: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
+    let mut orders = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mut order = order_from_row(row)?;
+        order.lines = lines_of(db, &order.id).await?;
+        orders.push(order);
+    }
+    Ok((orders, total))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signatures
+
+/// Stores (or replaces) the signature of an order that is not deleted; bumps its version.
+pub async fn put_signature(db: &Db, order_id: &str, content_type: &str, data_base64: &str, now: i64) -> StoreResult<()> {
+    let mut tx = db.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE procurement_order SET version = version + 1, updated_at = $2 WHERE id = $1 AND status <> -1",
+    )
+    .bind(order_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::OrderNotFound);
+    }
+    sqlx::query(
+        "INSERT INTO procurement_signature (order_id, content_type, data, uploaded_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (order_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, \
+         uploaded_at = excluded.uploaded_at",
+    )
+    .bind(order_id)
+    .bind(content_type)
+    .bind(data_base64)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `(content type, base64 data)` of an order's signature.
+pub async fn get_signature(db: &Db, order_id: &str) -> StoreResult<Option<(String, String)>> {
+    let row = sqlx::query("SELECT content_type, data FROM procurement_signature WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|row| Ok((row.try_get("content_type")?, row.try_get("data")?)))
+        .transpose()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notices
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub id: i64,
+    pub user_id: String,
+    pub order_id: String,
+    pub title: String,
+    pub content: String,
+    pub unread: bool,
+    pub created_at: i64,
+}
+
+fn notice_from_row(row: &AnyRow) -> StoreResult<Notice> {
+    Ok(Notice {
+        id: row.try_get("id")?,
+        user_id: row.try_get("user_id")?,
+        order_id: row.try_get("order_id")?,
+        title: row.try_get("title")?,
+        content: row.try_get("content")?,
+        unread: row.try_get::<i64, _>("unread")? == 1,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+const NOTICE_COLUMNS: &str = "id, user_id, order_id, title, content, unread, created_at FROM procurement_notice";
+
+pub async fn count_unread(db: &Db, user_id: &str) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1 AND unread = 1")
+        .bind(user_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+pub async fn list_notices(db: &Db, user_id: &str, offset: i64, limit: i64) -> StoreResult<(Vec<Notice>, i64)> {
+    let rows = sqlx::query(&format!(
+        "SELECT {NOTICE_COLUMNS} WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
+    ))
+    .bind(user_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(db.pool())
+    .await?;
+    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1")
+        .bind(user_id)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("n")?;
+    Ok((rows.iter().map(notice_from_row).collect::<StoreResult<_>>()?, total))
+}
+
+pub async fn get_notice(db: &Db, id: i64) -> StoreResult<Option<Notice>> {
+    let row = sqlx::query(&format!("SELECT {NOTICE_COLUMNS} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.as_ref().map(notice_from_row).transpose()
+}
+
+pub async fn mark_read(db: &Db, id: i64) -> StoreResult<()> {
+    sqlx::query("UPDATE procurement_notice SET unread = 0 WHERE id = $1")
+        .bind(id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
