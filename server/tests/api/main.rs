@@ -1,0 +1,18 @@
+//! Integration tests of medsys-server: the real server on `127.0.0.1:0`, a fresh database per
+//! test, every test on SQLite and PostgreSQL (`MEDSYS_TEST_POSTGRES_URL`).
+//!
+//! One test binary (faster links); one module per area.
+
+mod support;
+
+mod cli;
+mod customers;
+mod docs;
+mod drift;
+mod medicines;
+mod orders;
+mod profile;
+mod restart;
+mod session;
+mod tidy;
+mod wire;

@@ -1,0 +1,353 @@
+//! Test harness: a real server on `127.0.0.1:0` over a fresh database per test (SQLite in a
+//! temporary directory, or a new PostgreSQL database), and a small typed client.
+//!
+//! TODO-cleanup: switch the client to medsys-client once the SDK is generated.
+
+use std::{future::Future, panic, time::Duration};
+
+use medsys_server::{
+    app::{self, RunningServer},
+    config::Config,
+    db::Db,
+};
+use reqwest::{Method, StatusCode, header::HeaderMap, redirect::Policy};
+use serde_json::{Value, json};
+use sqlx::{Connection, Executor, PgConnection};
+
+pub const ADMIN_USER: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs `test` against a fresh server on `backend`, then removes the database, even when the
+/// test fails. PostgreSQL needs `MEDSYS_TEST_POSTGRES_URL`; without it the test is skipped with
+/// a notice, except under CI (`CI` set), where it fails.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestServer) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let server = TestServer::start(database.url.clone()).await;
+    let outcome = tokio::spawn(test(server)).await;
+    database.drop_database().await;
+    if let Err(error) = outcome {
+        if error.is_panic() {
+            panic::resume_unwind(error.into_panic());
+        }
+        panic!("test task failed: {error}");
+    }
+}
+
+/// Generates `on_sqlite` and `on_postgres` variants of an async test taking a [`TestServer`].
+#[macro_export]
+macro_rules! on_both_backends {
+    ($(async fn $name:ident($server:ident: TestServer) $body:block)+) => {$(
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($server: $crate::support::TestServer) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_sqlite() {
+                $crate::support::run($crate::support::Backend::Sqlite, body).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_postgres() {
+                $crate::support::run($crate::support::Backend::Postgres, body).await;
+            }
+        }
+    )+};
+}
+
+/// A database that exists for one test.
+pub struct TestDatabase {
+    pub url: String,
+    // Keeps the SQLite file's directory alive; `None` for PostgreSQL.
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+impl TestDatabase {
+    pub async fn create(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("medsys.db").display()
+                );
+                Some(Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                })
+            }
+            Backend::Postgres => {
+                let Ok(admin_url) = std::env::var("MEDSYS_TEST_POSTGRES_URL") else {
+                    assert!(
+                        std::env::var_os("CI").is_none(),
+                        "MEDSYS_TEST_POSTGRES_URL must be set in CI: PostgreSQL tests are never skipped there"
+                    );
+                    eprintln!("skipping PostgreSQL variant: MEDSYS_TEST_POSTGRES_URL is not set");
+                    return None;
+                };
+                let name = format!("medsys_t_{}", random_hex(8));
+                let mut conn = PgConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to MEDSYS_TEST_POSTGRES_URL");
+                conn.execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create test database");
+                drop(conn.close().await);
+                Some(Self {
+                    url: with_database(&admin_url, &name),
+                    _dir: None,
+                    postgres: Some((admin_url, name)),
+                })
+            }
+        }
+    }
+
+    pub async fn drop_database(self) {
+        if let Some((admin_url, name)) = &self.postgres {
+            if let Ok(mut conn) = PgConnection::connect(admin_url).await {
+                let dropped = conn
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
+                if let Err(error) = dropped {
+                    eprintln!("could not drop test database {name}: {error}");
+                }
+                drop(conn.close().await);
+            }
+        }
+    }
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let host_part = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    match query {
+        Some(query) => format!("{host_part}/{name}?{query}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+pub fn random_hex(bytes: usize) -> String {
+    (0..bytes)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
+}
+
+/// A running server on its own database.
+pub struct TestServer {
+    pub server: RunningServer,
+    pub database_url: String,
+}
+
+impl TestServer {
+    pub async fn start(database_url: String) -> Self {
+        let server = app::start(Config::for_database(database_url.clone()))
+            .await
+            .expect("server starts");
+        Self {
+            server,
+            database_url,
+        }
+    }
+
+    /// Stops this server and starts a new one (on a new port) over the same database.
+    pub async fn restart(self) -> Self {
+        let url = self.database_url.clone();
+        self.server.stop().await.expect("server stops cleanly");
+        Self::start(url).await
+    }
+
+    pub fn db(&self) -> &Db {
+        self.server.db()
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.server.local_addr)
+    }
+
+    /// A client without a session.
+    pub fn client(&self) -> Api {
+        Api::new(self.base_url())
+    }
+
+    /// Creates an mgr account directly in the database.
+    pub async fn create_account(
+        &self,
+        username: &str,
+        password: &str,
+        superuser: bool,
+        active: bool,
+    ) {
+        let hash = medsys_server::password::hash(password.to_owned())
+            .await
+            .expect("hash");
+        medsys_server::mgr::store::create_account(self.db(), username, &hash, superuser, active)
+            .await
+            .expect("create account");
+    }
+
+    /// A client signed in as a fresh admin.
+    pub async fn admin(&self) -> Api {
+        self.create_account(ADMIN_USER, ADMIN_PASSWORD, true, true)
+            .await;
+        let api = self.client();
+        let reply = api.signin(ADMIN_USER, ADMIN_PASSWORD).await;
+        assert_eq!(reply.body, json!({"ret": 0, "msg": "登录成功"}));
+        api
+    }
+}
+
+/// One HTTP answer: status, headers and the JSON body (`Value::Null` when not JSON).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// Asserts HTTP `status` and the exact JSON `body`.
+    #[track_caller]
+    pub fn expect(&self, status: u16, body: Value) {
+        assert_eq!(
+            (self.status.as_u16(), &self.body),
+            (status, &body),
+            "unexpected reply: {}",
+            self.text
+        );
+    }
+
+    #[track_caller]
+    pub fn id(&self) -> i64 {
+        assert_eq!(self.body["ret"], 0, "not a success: {}", self.text);
+        self.body["id"].as_i64().expect("an id")
+    }
+}
+
+/// A small typed client over reqwest with a cookie jar; redirects are never followed.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    pub base: String,
+}
+
+impl Api {
+    pub fn new(base: String) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Self { http, base }
+    }
+
+    /// The same cookie jar pointed at another server.
+    pub fn rebased(&self, base: String) -> Self {
+        Self {
+            http: self.http.clone(),
+            base,
+        }
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body read");
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, format!("{}{path}", self.base))
+    }
+
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Reply {
+        self.send(self.request(Method::GET, path).query(query))
+            .await
+    }
+
+    pub async fn json(&self, method: Method, path: &str, body: Value) -> Reply {
+        self.send(self.request(method, path).json(&body)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.json(Method::POST, path, body).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.json(Method::PUT, path, body).await
+    }
+
+    pub async fn delete(&self, path: &str, body: Value) -> Reply {
+        self.json(Method::DELETE, path, body).await
+    }
+
+    pub async fn signin(&self, username: &str, password: &str) -> Reply {
+        let form = [("username", username), ("password", password)];
+        self.send(self.request(Method::POST, "/api/mgr/signin").form(&form))
+            .await
+    }
+
+    pub async fn list(&self, path: &str, action: &str, pagenum: u32, pagesize: u32) -> Reply {
+        let (num, size) = (pagenum.to_string(), pagesize.to_string());
+        self.get(
+            path,
+            &[("action", action), ("pagenum", &num), ("pagesize", &size)],
+        )
+        .await
+    }
+
+    pub async fn add_customer(&self, name: &str, phonenumber: &str, address: &str) -> i64 {
+        let body = json!({"action": "add_customer",
+            "data": {"name": name, "phonenumber": phonenumber, "address": address}});
+        self.post("/api/mgr/customers", body).await.id()
+    }
+
+    pub async fn add_medicine(&self, name: &str, desc: &str, sn: &str) -> i64 {
+        let body =
+            json!({"action": "add_medicine", "data": {"name": name, "desc": desc, "sn": sn}});
+        self.post("/api/mgr/medicines", body).await.id()
+    }
+
+    /// `lines` are (medicine id, amount).
+    pub async fn add_order(&self, name: &str, customer: i64, lines: &[(i64, i64)]) -> i64 {
+        let medicinelist: Vec<Value> = lines
+            .iter()
+            .map(|(id, amount)| json!({"id": id, "amount": amount, "name": "ignored"}))
+            .collect();
+        let body = json!({"action": "add_order",
+            "data": {"name": name, "customerid": customer, "medicinelist": medicinelist}});
+        self.post("/api/mgr/orders", body).await.id()
+    }
+}
