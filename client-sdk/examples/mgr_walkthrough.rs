@@ -8,7 +8,7 @@
 //!
 //! The base URL is the first argument, else `MEDSYS_URL`, else `http://127.0.0.1:8080`.
 //! Credentials come from `MEDSYS_MGR_USER` and `MEDSYS_MGR_PASSWORD` (defaults: the demo
-//! administrator `admin` / `Admin-pass-1`; use what `medsys-server --demo` prints).
+//! administrator `demo` / `medsys-demo`, as `medsys-server --demo` prints).
 
 use futures_util::StreamExt;
 use medsys_client::mgr::{
@@ -29,8 +29,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     client
         .signin(&SigninForm {
-            username: setting("MEDSYS_MGR_USER", "admin"),
-            password: setting("MEDSYS_MGR_PASSWORD", "Admin-pass-1"),
+            username: setting("MEDSYS_MGR_USER", "demo"),
+            password: setting("MEDSYS_MGR_PASSWORD", "medsys-demo"),
         })
         .await?;
     println!("signed in to {base}");
