@@ -15,7 +15,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{config::Config, db::Db, docs, mgr};
+use crate::{config::Config, db::Db, docs, mgr, procurement};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -31,7 +31,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
     let body_limit = state.config.body_limit;
     // Each API contributes one router; the procurement API adds one `.merge(...)` line here.
     let (mgr_routes, _mgr_doc) = mgr::router().split_for_parts();
-    let apis = Router::new().merge(mgr_routes);
+    let apis = Router::new().merge(mgr_routes).merge(procurement::routes());
 
     let app = apis
         .with_state(state)
@@ -61,11 +61,17 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
 
 /// Unknown paths answer in the envelope of the API whose prefix they share (only mgr so far;
 /// procurement adds its prefix here).
-async fn no_route() -> axum::response::Response {
+async fn no_route(uri: axum::http::Uri) -> axum::response::Response {
+    if procurement::owns_path(uri.path()) {
+        return procurement::error::ProcurementError::NoRoute.into_response();
+    }
     mgr::error::MgrError::NoRoute.into_response()
 }
 
-async fn wrong_method() -> axum::response::Response {
+async fn wrong_method(uri: axum::http::Uri) -> axum::response::Response {
+    if procurement::owns_path(uri.path()) {
+        return procurement::error::ProcurementError::MethodNotAllowed.into_response();
+    }
     mgr::error::MgrError::MethodNotAllowed.into_response()
 }
 

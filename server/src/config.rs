@@ -46,6 +46,25 @@ pub enum AdminCommand {
         #[arg(long, env = "MEDSYS_ADMIN_PASSWORD", hide_env_values = true)]
         password: String,
     },
+    /// Create a procurement user (an account of the procurement API), e.g.
+    /// `admin create-user --id 12345678910 --name 管理员 --role 管理员 --department 办公室 --password P`.
+    CreateUser {
+        /// User id (the login name): 11 digits.
+        #[arg(long)]
+        id: String,
+        /// Real name.
+        #[arg(long)]
+        name: String,
+        /// Role: 管理员, 主管院领导, 部门领导 or 普通用户.
+        #[arg(long, default_value = "普通用户")]
+        role: String,
+        /// Department name, one of the ten seeded departments (e.g. 办公室).
+        #[arg(long)]
+        department: String,
+        /// Password: 6 to 64 characters.
+        #[arg(long, env = "MEDSYS_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
 }
 
 /// Everything the server needs to run; shared by `main` and the integration tests.
@@ -82,6 +101,33 @@ pub struct Config {
     /// Largest accepted request body in bytes; larger bodies are refused with HTTP 413.
     #[arg(long, env = "MEDSYS_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+
+    /// Lifetime of a procurement token (JWT), e.g. `1h`, `30m`. A request made with less than
+    /// 10 minutes left gets a fresh token in its response's `Authorization` header.
+    #[arg(long, env = "MEDSYS_JWT_TTL", default_value = "1h", value_parser = parse_duration)]
+    pub jwt_ttl: Duration,
+
+    /// Secret that signs procurement tokens (HS256). Without one, the server generates a random
+    /// secret once and keeps it in the database, shared by every instance on that database.
+    #[arg(long, env = "MEDSYS_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// Maximum age of a procurement password in days before login answers 密码过期 (0 = no limit).
+    #[arg(long, env = "MEDSYS_PASSWORD_MAX_AGE_DAYS", default_value_t = 180)]
+    pub password_max_age_days: u64,
+
+    /// Time zone of procurement dates, as minutes east of UTC (480 = Asia/Shanghai, UTC+8).
+    #[arg(
+        long,
+        env = "MEDSYS_UTC_OFFSET_MINUTES",
+        default_value_t = 480,
+        allow_negative_numbers = true
+    )]
+    pub utc_offset_minutes: i32,
+
+    /// A .docx file to serve as the feasibility-report template instead of the built-in one.
+    #[arg(long, env = "MEDSYS_FEASIBILITY_REPORT")]
+    pub feasibility_report: Option<std::path::PathBuf>,
 }
 
 impl Config {
@@ -94,6 +140,11 @@ impl Config {
             log_level: "info".to_owned(),
             log_json: false,
             body_limit: 2 * 1024 * 1024,
+            jwt_ttl: Duration::from_secs(3600),
+            jwt_secret: None,
+            password_max_age_days: 180,
+            utc_offset_minutes: 480,
+            feasibility_report: None,
         }
     }
 }
@@ -107,6 +158,11 @@ impl fmt::Debug for Config {
             .field("log_level", &self.log_level)
             .field("log_json", &self.log_json)
             .field("body_limit", &self.body_limit)
+            .field("jwt_ttl", &self.jwt_ttl)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "***"))
+            .field("password_max_age_days", &self.password_max_age_days)
+            .field("utc_offset_minutes", &self.utc_offset_minutes)
+            .field("feasibility_report", &self.feasibility_report)
             .finish()
     }
 }

@@ -9,6 +9,7 @@
 //! - [`app`]: the full router (APIs, docs, fallbacks, middleware) and [`app::start`];
 //! - [`docs`]: the published specs and Swagger UI;
 //! - [`mgr`]: the mgr API (domain, store, error envelope, extractors, handlers);
+//! - [`procurement`]: the procurement API (same layout, plus tokens and workbooks);
 //! - [`demo`] and [`admin`]: `--demo` seeding and `admin create-mgr-admin`.
 //!
 //! Layering (enforced by the tidy test in `tests/api/tidy.rs`): domain modules know neither
@@ -25,6 +26,7 @@ pub mod app;
 pub mod docs;
 
 pub mod mgr;
+pub mod procurement;
 
 pub mod admin;
 pub mod demo;

@@ -7,7 +7,7 @@ use medsys_server::{
     admin, app,
     config::{AdminCommand, Cli, Command},
     db::Db,
-    demo, telemetry,
+    demo, procurement, telemetry,
 };
 
 #[tokio::main]
@@ -32,10 +32,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             db.close().await;
             return Ok(());
         }
+        Some(Command::Admin(AdminCommand::CreateUser {
+            id,
+            name,
+            role,
+            department,
+            password,
+        })) => {
+            procurement::setup::create_user(&db, &id, &name, &role, &department, &password).await?;
+            println!("created procurement user {id} ({name}, {role}, {department})");
+            db.close().await;
+            return Ok(());
+        }
         None => {}
     }
     if cli.demo {
         demo::seed(&db).await?;
+        procurement::setup::seed_demo(&db).await?;
     }
     let server = app::start_with_db(cli.config, db).await?;
     if cli.demo {
@@ -52,6 +65,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         );
         println!(
             "  curl -b cookies.txt 'http://{addr}/api/mgr/customers?action=list_customer&pagenum=1&pagesize=10'"
+        );
+        println!(
+            "procurement demo logins (password `{}`):",
+            procurement::setup::DEMO_PASSWORD
+        );
+        for (id, name, role, department) in procurement::setup::DEMO_USERS {
+            println!("  {id}  {name} ({}, {department})", role.name());
+        }
+        println!(
+            "  curl -i -H 'Content-Type: application/json' -d '{{\"username\":\"12345678911\",\"password\":\"{}\"}}' http://{addr}/user/login",
+            procurement::setup::DEMO_PASSWORD
         );
         println!("  API docs: http://{addr}/docs");
     }

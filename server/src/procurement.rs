@@ -11,8 +11,8 @@ pub mod domain;
 pub mod error;
 pub mod excel;
 pub mod extract;
-pub mod setup;
 pub mod http;
+pub mod setup;
 pub mod store;
 pub mod token;
 
@@ -55,7 +55,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(user::logout))
         .routes(routes!(user::change_password))
         .routes(routes!(department::list_departments))
-        .routes(routes!(order::create_order, order::update_order, order::get_order))
+        .routes(routes!(
+            order::create_order,
+            order::update_order,
+            order::get_order
+        ))
         .routes(routes!(order::recall_order))
         .routes(routes!(order::delete_order))
         .routes(routes!(order::list_orders))
@@ -77,7 +81,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::admin_list_deleted_orders))
         .routes(routes!(admin::admin_restore_order))
         .routes(routes!(admin::admin_list_users))
-        .routes(routes!(admin::admin_get_user, admin::admin_add_user, admin::admin_update_user))
+        .routes(routes!(
+            admin::admin_get_user,
+            admin::admin_add_user,
+            admin::admin_update_user
+        ))
         .routes(routes!(admin::admin_import_users))
         .routes(routes!(admin::admin_download_user_template))
 }

@@ -76,9 +76,9 @@ impl Step {
     pub fn next(self, current: i64, previous: Option<i64>) -> Option<i64> {
         use status::*;
         match (self, current) {
-            (Step::Recall, SUBMITTED) | (Step::DeptDeny, SUBMITTED) | (Step::InstDeny, DEPT_APPROVED) => {
-                Some(DRAFT)
-            }
+            (Step::Recall, SUBMITTED)
+            | (Step::DeptDeny, SUBMITTED)
+            | (Step::InstDeny, DEPT_APPROVED) => Some(DRAFT),
             (Step::DeptApprove, SUBMITTED) => Some(DEPT_APPROVED),
             (Step::InstApprove, DEPT_APPROVED) => Some(INST_APPROVED),
             (Step::Delete, current) if current != DELETED => Some(DELETED),
@@ -190,20 +190,33 @@ pub fn menus(role: Role) -> Vec<Menu> {
         branch(
             "申请单",
             "/order",
-            vec![leaf("新建申请", "/addOrder"), leaf("查看申请", "/listOrder")],
+            vec![
+                leaf("新建申请", "/addOrder"),
+                leaf("查看申请", "/listOrder"),
+            ],
         ),
     ];
     match role {
-        Role::Admin => menus.push(branch("管理", "/admin", vec![leaf("用户管理", "/listUser")])),
+        Role::Admin => menus.push(branch(
+            "管理",
+            "/admin",
+            vec![leaf("用户管理", "/listUser")],
+        )),
         Role::DeptLead => menus.push(branch(
             "部门",
             "/dept",
-            vec![leaf("待审批", "/approval"), leaf("查看部门申请", "/deptOrder")],
+            vec![
+                leaf("待审批", "/approval"),
+                leaf("查看部门申请", "/deptOrder"),
+            ],
         )),
         Role::InstLead => menus.push(branch(
             "主管",
             "/inst",
-            vec![leaf("待审批", "/approval"), leaf("查看所有申请", "/instOrder")],
+            vec![
+                leaf("待审批", "/approval"),
+                leaf("查看所有申请", "/instOrder"),
+            ],
         )),
         Role::Applicant => {}
     }
@@ -264,7 +277,10 @@ pub fn search_date(text: &str) -> Option<String> {
     let shaped = bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
-        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shaped {
         return None;
     }
@@ -282,7 +298,11 @@ pub const PAGE_SIZE: i64 = 10;
 pub fn page(text: Option<&str>) -> Option<i64> {
     match text {
         None | Some("") => Some(1),
-        Some(text) => text.trim().parse::<i64>().ok().filter(|page| (1..=1_000_000).contains(page)),
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|page| (1..=1_000_000).contains(page)),
     }
 }
 
@@ -481,7 +501,8 @@ pub fn order_input(body: &Map<String, Value>) -> Result<OrderInput, FieldError> 
             None
         }
         Some(Value::Array(items)) => {
-            let lines: Vec<Option<LineInput>> = items.iter().map(|item| line(item, &mut errors)).collect();
+            let lines: Vec<Option<LineInput>> =
+                items.iter().map(|item| line(item, &mut errors)).collect();
             lines.into_iter().collect::<Option<Vec<_>>>()
         }
         Some(_) => {
@@ -490,7 +511,15 @@ pub fn order_input(body: &Map<String, Value>) -> Result<OrderInput, FieldError> 
         }
     };
     errors.verdict()?;
-    match (apply_department, apply_user, fund_code, total, status, lines, uid) {
+    match (
+        apply_department,
+        apply_user,
+        fund_code,
+        total,
+        status,
+        lines,
+        uid,
+    ) {
         (
             Some(apply_department),
             Some(apply_user),
@@ -622,7 +651,10 @@ pub struct ImportRow {
 
 impl ImportRow {
     pub fn is_empty(&self) -> bool {
-        self.id.is_empty() && self.name.is_empty() && self.role.is_empty() && self.department.is_empty()
+        self.id.is_empty()
+            && self.name.is_empty()
+            && self.role.is_empty()
+            && self.department.is_empty()
     }
 
     /// The checks that need no database, in the documented order; `Ok(role)` when they pass.

@@ -32,8 +32,7 @@ pub const ORDER_HEADERS: [&str; 10] = [
 /// Column headers of the import template.
 pub const TEMPLATE_HEADERS: [&str; 4] = ["用户id", "用户名", "角色", "部门名称"];
 /// The note of the import template.
-pub const TEMPLATE_NOTE: &str =
-    "说明：从第2行起每行一个用户；角色为空时为普通用户；导入的用户初始密码为 123456，请提醒用户登录后修改。";
+pub const TEMPLATE_NOTE: &str = "说明：从第2行起每行一个用户；角色为空时为普通用户；导入的用户初始密码为 123456，请提醒用户登录后修改。";
 /// Minimum number of line rows on the form.
 pub const MIN_LINE_ROWS: usize = 6;
 
@@ -82,8 +81,18 @@ pub fn order_form(order: &Order, zone: FixedOffset) -> Result<Vec<u8>, XlsxError
                 sheet.write_string_with_format(row, 3, &line.configuration, &cell)?;
                 sheet.write_string_with_format(row, 4, &line.unit, &cell)?;
                 sheet.write_number_with_format(row, 5, line.quantity as f64, &cell)?;
-                sheet.write_number_with_format(row, 6, domain::amount_value(&line.budget_unit_price), &money)?;
-                sheet.write_number_with_format(row, 7, domain::amount_value(&line.budget_total_price), &money)?;
+                sheet.write_number_with_format(
+                    row,
+                    6,
+                    domain::amount_value(&line.budget_unit_price),
+                    &money,
+                )?;
+                sheet.write_number_with_format(
+                    row,
+                    7,
+                    domain::amount_value(&line.budget_total_price),
+                    &money,
+                )?;
                 sheet.write_string_with_format(row, 8, &line.reason, &cell)?;
                 sheet.write_string_with_format(row, 9, &line.new_user, &cell)?;
             }
@@ -146,7 +155,9 @@ fn cell_text(cell: Option<&Data>) -> String {
         Some(Data::String(text)) => text.trim().to_owned(),
         Some(Data::Int(number)) => number.to_string(),
         // Ids typed into Excel are numbers: 12345678931.0 reads as "12345678931".
-        Some(Data::Float(number)) if number.fract() == 0.0 && number.abs() < 1e15 => format!("{number:.0}"),
+        Some(Data::Float(number)) if number.fract() == 0.0 && number.abs() < 1e15 => {
+            format!("{number:.0}")
+        }
         Some(other) => other.to_string().trim().to_owned(),
     }
 }
@@ -159,7 +170,8 @@ pub fn read_import(bytes: &[u8]) -> Result<Vec<(usize, ImportRow)>, NotAWorkbook
     if !is_zip && !is_ole {
         return Err(NotAWorkbook);
     }
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| NotAWorkbook)?;
+    let mut workbook =
+        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| NotAWorkbook)?;
     let range = match workbook.worksheet_range_at(0) {
         Some(Ok(range)) => range,
         Some(Err(_)) => return Err(NotAWorkbook),
@@ -175,7 +187,8 @@ pub fn read_import(bytes: &[u8]) -> Result<Vec<(usize, ImportRow)>, NotAWorkbook
             continue; // the header row
         }
         let at = |col: u32| -> Option<&Data> {
-            col.checked_sub(first_col).and_then(|index| cells.get(index as usize))
+            col.checked_sub(first_col)
+                .and_then(|index| cells.get(index as usize))
         };
         let row = ImportRow {
             id: cell_text(at(0)),

@@ -44,7 +44,12 @@ impl Shared {
         let secret = self
             .secret
             .get_or_try_init(|| async {
-                match state.config.jwt_secret.as_deref().filter(|secret| !secret.is_empty()) {
+                match state
+                    .config
+                    .jwt_secret
+                    .as_deref()
+                    .filter(|secret| !secret.is_empty())
+                {
                     Some(secret) => Ok::<_, ProcurementError>(secret.to_owned()),
                     None => Ok(store::jwt_secret(&state.db, &token::generate_secret()).await?),
                 }
@@ -59,7 +64,9 @@ fn shared(parts: &Parts) -> Result<Arc<Shared>, ProcurementError> {
         .extensions
         .get::<Arc<Shared>>()
         .cloned()
-        .ok_or_else(|| ProcurementError::Internal(anyhow::anyhow!("procurement state layer missing")))
+        .ok_or_else(|| {
+            ProcurementError::Internal(anyhow::anyhow!("procurement state layer missing"))
+        })
 }
 
 /// Where [`Caller`] leaves a refreshed token for [`attach_refreshed_token`].
@@ -72,7 +79,9 @@ pub async fn attach_refreshed_token(mut request: Request, next: Next) -> Respons
     request.extensions_mut().insert(slot.clone());
     let mut response = next.run(request).await;
     let refreshed = slot.0.lock().ok().and_then(|mut guard| guard.take());
-    if let Some(value) = refreshed.and_then(|jwt| HeaderValue::from_str(&format!("Bearer {jwt}")).ok()) {
+    if let Some(value) =
+        refreshed.and_then(|jwt| HeaderValue::from_str(&format!("Bearer {jwt}")).ok())
+    {
         let headers = response.headers_mut();
         headers.insert(header::AUTHORIZATION, value);
         headers.insert(
@@ -122,7 +131,10 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ProcurementError> {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ProcurementError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jwt = bearer(&parts.headers)?;
         let shared = shared(parts)?;
         let secret = shared.secret(state).await?;
@@ -140,14 +152,22 @@ impl FromRequestParts<AppState> for Caller {
         if claims.exp - now < REFRESH_WINDOW_SECS {
             let ttl = ttl_secs(state);
             let issued = token::issue(secret, &user.id, user.role, ttl, now)?;
-            if !store::replace_token(&state.db, &user.id, &claims.jti, &issued.jti, issued.expires_at).await? {
+            if !store::replace_token(
+                &state.db,
+                &user.id,
+                &claims.jti,
+                &issued.jti,
+                issued.expires_at,
+            )
+            .await?
+            {
                 // A concurrent request refreshed (or revoked) this token first.
                 return Err(ProcurementError::TokenInvalid);
             }
-            if let Some(slot) = parts.extensions.get::<RefreshSlot>() {
-                if let Ok(mut guard) = slot.0.lock() {
-                    *guard = Some(issued.jwt);
-                }
+            if let Some(slot) = parts.extensions.get::<RefreshSlot>()
+                && let Ok(mut guard) = slot.0.lock()
+            {
+                *guard = Some(issued.jwt);
             }
         }
         Ok(Self {
@@ -216,7 +236,10 @@ impl<S: Send + Sync> FromRequest<S> for LoginBody {
             .get(header::CONTENT_TYPE)
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.split(';').next())
-            .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
+            .is_some_and(|mime| {
+                mime.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
         if is_form {
             return match Form::<HashMap<String, String>>::from_request(req, state).await {
                 Ok(Form(map)) => Ok(Self(map)),
@@ -264,7 +287,10 @@ pub enum UploadError {
 }
 
 /// Reads every part; `Err(TooLarge)` only when the whole body exceeds the body limit.
-pub async fn read_upload(mut multipart: Multipart, max_file: usize) -> Result<UploadParts, UploadError> {
+pub async fn read_upload(
+    mut multipart: Multipart,
+    max_file: usize,
+) -> Result<UploadParts, UploadError> {
     let mut texts = HashMap::new();
     let mut files = HashMap::new();
     loop {
@@ -272,11 +298,13 @@ pub async fn read_upload(mut multipart: Multipart, max_file: usize) -> Result<Up
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(error) => {
-                return Err(if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    UploadError::TooLarge
-                } else {
-                    UploadError::Malformed
-                });
+                return Err(
+                    if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                        UploadError::TooLarge
+                    } else {
+                        UploadError::Malformed
+                    },
+                );
             }
         };
         let name = field.name().unwrap_or_default().to_owned();
@@ -295,11 +323,13 @@ pub async fn read_upload(mut multipart: Multipart, max_file: usize) -> Result<Up
                 }
                 Ok(None) => break,
                 Err(error) => {
-                    return Err(if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                        UploadError::TooLarge
-                    } else {
-                        UploadError::Malformed
-                    });
+                    return Err(
+                        if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                            UploadError::TooLarge
+                        } else {
+                            UploadError::Malformed
+                        },
+                    );
                 }
             }
         }

@@ -66,7 +66,10 @@ pub fn zone(state: &AppState) -> FixedOffset {
 }
 
 /// A required parameter: absent or blank answers 11.
-pub fn required<'a>(query: &'a HashMap<String, String>, key: &str) -> Result<&'a str, ProcurementError> {
+pub fn required<'a>(
+    query: &'a HashMap<String, String>,
+    key: &str,
+) -> Result<&'a str, ProcurementError> {
     query
         .get(key)
         .map(|value| value.trim())
@@ -137,7 +140,11 @@ pub fn order_detail_json(order: &Order, zone: FixedOffset) -> Value {
 }
 
 /// The order `id`; unknown, malformed, or deleted (for anyone but an admin): 申请单不存在.
-pub async fn load_order(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ProcurementError> {
+pub async fn load_order(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Order, ProcurementError> {
     if !domain::is_order_id(id) {
         return Err(ProcurementError::order_not_found());
     }
@@ -149,9 +156,19 @@ pub async fn load_order(state: &AppState, caller: &Caller, id: &str) -> Result<O
 
 /// The order `id` if the caller may see it (owner, its department's leaders, institution
 /// leaders, admins); 31 otherwise.
-pub async fn visible_order(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ProcurementError> {
+pub async fn visible_order(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Order, ProcurementError> {
     let order = load_order(state, caller, id).await?;
-    if domain::may_see(caller.role, &caller.id, &caller.department_id, &order.user_id, &order.department_id) {
+    if domain::may_see(
+        caller.role,
+        &caller.id,
+        &caller.department_id,
+        &order.user_id,
+        &order.department_id,
+    ) {
         Ok(order)
     } else {
         Err(ProcurementError::Forbidden)
@@ -187,7 +204,9 @@ pub fn search_filter(query: &HashMap<String, String>) -> Result<OrderFilter, Pro
     let date = |key: &str| -> Result<Option<String>, ProcurementError> {
         match query.get(key).map(String::as_str) {
             None | Some("") => Ok(None),
-            Some(value) => domain::search_date(value).map(Some).ok_or(ProcurementError::Invalid),
+            Some(value) => domain::search_date(value)
+                .map(Some)
+                .ok_or(ProcurementError::Invalid),
         }
     };
     Ok(OrderFilter {
@@ -225,7 +244,12 @@ fn encode_filename(name: &str) -> String {
 
 /// A file download: the bytes with their type and an RFC 6266 `Content-Disposition` carrying
 /// an ASCII fallback name and the UTF-8 name.
-pub fn attachment(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, name: &str) -> Reply {
+pub fn attachment(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    ascii_name: &str,
+    name: &str,
+) -> Reply {
     let disposition = format!(
         "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
         encode_filename(name)
@@ -245,13 +269,17 @@ pub fn attachment(bytes: Vec<u8>, content_type: &'static str, ascii_name: &str, 
 /// Media types of the files served.
 pub mod media {
     pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    pub const DOCX: &str =
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn file_names_are_percent_encoded() {
-        assert_eq!(super::encode_filename("申请单.xlsx"), "%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx");
+        assert_eq!(
+            super::encode_filename("申请单.xlsx"),
+            "%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx"
+        );
     }
 }

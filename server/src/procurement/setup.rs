@@ -44,7 +44,8 @@ pub async fn create_user(
     if name.trim().is_empty() || name.chars().count() > 32 {
         return Err(CreateUserError::BadName);
     }
-    let role = Role::from_name(role).ok_or_else(|| CreateUserError::UnknownRole(role.to_owned()))?;
+    let role =
+        Role::from_name(role).ok_or_else(|| CreateUserError::UnknownRole(role.to_owned()))?;
     if !domain::password_ok(password) {
         return Err(CreateUserError::BadPassword);
     }
@@ -59,7 +60,9 @@ pub async fn create_user(
     match store::create_user(db, &user, now_unix()).await {
         Ok(()) => Ok(()),
         Err(StoreError::UserExists) => Err(CreateUserError::Exists(id.to_owned())),
-        Err(StoreError::UnknownDepartment) => Err(CreateUserError::UnknownDepartment(department.to_owned())),
+        Err(StoreError::UnknownDepartment) => {
+            Err(CreateUserError::UnknownDepartment(department.to_owned()))
+        }
         Err(other) => Err(CreateUserError::Other(anyhow::Error::new(other))),
     }
 }

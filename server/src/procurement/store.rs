@@ -11,7 +11,8 @@ use sqlx::{Any, Row, Transaction, any::AnyRow};
 use crate::{
     db::{Backend, Db, Violation, violation},
     procurement::domain::{
-        ImportRow, ImportVerdict, NoticeText, OrderInput, Role, amount_text, line_id, order_id, status,
+        ImportRow, ImportVerdict, NoticeText, OrderInput, Role, amount_text, line_id, order_id,
+        status,
     },
 };
 
@@ -135,7 +136,12 @@ pub async fn find_user(db: &Db, id: &str) -> StoreResult<Option<User>> {
 }
 
 /// Every user but `except`, by id, one page; and the number of such users.
-pub async fn list_users(db: &Db, except: &str, offset: i64, limit: i64) -> StoreResult<(Vec<User>, i64)> {
+pub async fn list_users(
+    db: &Db,
+    except: &str,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<User>, i64)> {
     let rows = sqlx::query(&format!(
         "SELECT {USER_COLUMNS} WHERE u.id <> $1 ORDER BY u.id LIMIT $2 OFFSET $3"
     ))
@@ -149,7 +155,10 @@ pub async fn list_users(db: &Db, except: &str, offset: i64, limit: i64) -> Store
         .fetch_one(db.pool())
         .await?
         .try_get("n")?;
-    Ok((rows.iter().map(user_from_row).collect::<StoreResult<_>>()?, total))
+    Ok((
+        rows.iter().map(user_from_row).collect::<StoreResult<_>>()?,
+        total,
+    ))
 }
 
 /// A wrong password: counts the failure and locks the account at the 5th.
@@ -252,12 +261,14 @@ pub async fn update_user(
 /// Sets a new password and revokes the live token.
 pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> StoreResult<()> {
     let mut tx = db.pool().begin().await?;
-    sqlx::query("UPDATE procurement_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1")
-        .bind(id)
-        .bind(password_hash)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE procurement_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1",
+    )
+    .bind(id)
+    .bind(password_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query("DELETE FROM procurement_token WHERE user_id = $1")
         .bind(id)
         .execute(&mut *tx)
@@ -284,7 +295,10 @@ pub async fn import_users(
             verdicts.push(ImportVerdict::Exists);
             continue;
         }
-        if !departments.iter().any(|department| department.name == row.department) {
+        if !departments
+            .iter()
+            .any(|department| department.name == row.department)
+        {
             verdicts.push(ImportVerdict::UnknownDepartment);
             continue;
         }
@@ -328,16 +342,23 @@ pub async fn set_token(db: &Db, user_id: &str, jti: &str, expires_at: i64) -> St
 
 /// Whether `jti` is the user's live token.
 pub async fn token_is_live(db: &Db, user_id: &str, jti: &str) -> StoreResult<bool> {
-    let row = sqlx::query("SELECT 1 AS live FROM procurement_token WHERE user_id = $1 AND jti = $2")
-        .bind(user_id)
-        .bind(jti)
-        .fetch_optional(db.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT 1 AS live FROM procurement_token WHERE user_id = $1 AND jti = $2")
+            .bind(user_id)
+            .bind(jti)
+            .fetch_optional(db.pool())
+            .await?;
     Ok(row.is_some())
 }
 
 /// Replaces the live token `old` by `new` (false when `old` is no longer live).
-pub async fn replace_token(db: &Db, user_id: &str, old: &str, new: &str, expires_at: i64) -> StoreResult<bool> {
+pub async fn replace_token(
+    db: &Db,
+    user_id: &str,
+    old: &str,
+    new: &str,
+    expires_at: i64,
+) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE procurement_token SET jti = $3, expires_at = $4 WHERE user_id = $1 AND jti = $2",
     )
@@ -496,7 +517,13 @@ async fn insert_lines(tx: &mut Tx, order_id: &str, input: &OrderInput) -> StoreR
 }
 
 /// Sends `notice` about `order_id` to every department leader of `department_id`.
-async fn notify_leaders(tx: &mut Tx, department_id: &str, order_id: &str, notice: &NoticeText, now: i64) -> StoreResult<()> {
+async fn notify_leaders(
+    tx: &mut Tx,
+    department_id: &str,
+    order_id: &str,
+    notice: &NoticeText,
+    now: i64,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO procurement_notice (user_id, order_id, title, content, unread, created_at) \
          SELECT id, $1, $2, $3, 1, $4 FROM procurement_user WHERE role_id = $5 AND department_id = $6",
@@ -512,7 +539,13 @@ async fn notify_leaders(tx: &mut Tx, department_id: &str, order_id: &str, notice
     Ok(())
 }
 
-async fn notify_user(tx: &mut Tx, user_id: &str, order_id: &str, notice: &NoticeText, now: i64) -> StoreResult<()> {
+async fn notify_user(
+    tx: &mut Tx,
+    user_id: &str,
+    order_id: &str,
+    notice: &NoticeText,
+    now: i64,
+) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO procurement_notice (user_id, order_id, title, content, unread, created_at) \
          VALUES ($1, $2, $3, $4, 1, $5)",
@@ -578,7 +611,10 @@ pub async fn create_order(
 }
 
 /// Replaces a draft's content if it is still at `version` and in status 0.
-#[expect(clippy::too_many_arguments, reason = "one named value per column group")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one named value per column group"
+)]
 pub async fn update_order(
     db: &Db,
     id: &str,
@@ -717,7 +753,11 @@ pub async fn search_orders(
         push(&|n| format!("o.user_id = ${n}"), owner, &mut texts);
     }
     if let Some(department) = &filter.department_id {
-        push(&|n| format!("o.department_id = ${n}"), department, &mut texts);
+        push(
+            &|n| format!("o.department_id = ${n}"),
+            department,
+            &mut texts,
+        );
     }
     for (column, value) in [
         ("o.id", &filter.oid),
@@ -779,7 +819,13 @@ pub async fn search_orders(
 // Signatures
 
 /// Stores (or replaces) the signature of an order that is not deleted; bumps its version.
-pub async fn put_signature(db: &Db, order_id: &str, content_type: &str, data_base64: &str, now: i64) -> StoreResult<()> {
+pub async fn put_signature(
+    db: &Db,
+    order_id: &str,
+    content_type: &str,
+    data_base64: &str,
+    now: i64,
+) -> StoreResult<()> {
     let mut tx = db.pool().begin().await?;
     let done = sqlx::query(
         "UPDATE procurement_order SET version = version + 1, updated_at = $2 WHERE id = $1 AND status <> -1",
@@ -808,10 +854,11 @@ pub async fn put_signature(db: &Db, order_id: &str, content_type: &str, data_bas
 
 /// `(content type, base64 data)` of an order's signature.
 pub async fn get_signature(db: &Db, order_id: &str) -> StoreResult<Option<(String, String)>> {
-    let row = sqlx::query("SELECT content_type, data FROM procurement_signature WHERE order_id = $1")
-        .bind(order_id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT content_type, data FROM procurement_signature WHERE order_id = $1")
+            .bind(order_id)
+            .fetch_optional(db.pool())
+            .await?;
     row.map(|row| Ok((row.try_get("content_type")?, row.try_get("data")?)))
         .transpose()
 }
@@ -842,17 +889,25 @@ fn notice_from_row(row: &AnyRow) -> StoreResult<Notice> {
     })
 }
 
-const NOTICE_COLUMNS: &str = "id, user_id, order_id, title, content, unread, created_at FROM procurement_notice";
+const NOTICE_COLUMNS: &str =
+    "id, user_id, order_id, title, content, unread, created_at FROM procurement_notice";
 
 pub async fn count_unread(db: &Db, user_id: &str) -> StoreResult<i64> {
-    let row = sqlx::query("SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1 AND unread = 1")
-        .bind(user_id)
-        .fetch_one(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1 AND unread = 1",
+    )
+    .bind(user_id)
+    .fetch_one(db.pool())
+    .await?;
     Ok(row.try_get("n")?)
 }
 
-pub async fn list_notices(db: &Db, user_id: &str, offset: i64, limit: i64) -> StoreResult<(Vec<Notice>, i64)> {
+pub async fn list_notices(
+    db: &Db,
+    user_id: &str,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<(Vec<Notice>, i64)> {
     let rows = sqlx::query(&format!(
         "SELECT {NOTICE_COLUMNS} WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
     ))
@@ -866,7 +921,12 @@ pub async fn list_notices(db: &Db, user_id: &str, offset: i64, limit: i64) -> St
         .fetch_one(db.pool())
         .await?
         .try_get("n")?;
-    Ok((rows.iter().map(notice_from_row).collect::<StoreResult<_>>()?, total))
+    Ok((
+        rows.iter()
+            .map(notice_from_row)
+            .collect::<StoreResult<_>>()?,
+        total,
+    ))
 }
 
 pub async fn get_notice(db: &Db, id: i64) -> StoreResult<Option<Notice>> {

@@ -38,7 +38,13 @@ fn new_jti() -> String {
 }
 
 /// Signs a token for `user_id` valid `ttl_secs` from `now`.
-pub fn issue(secret: &str, user_id: &str, role: Role, ttl_secs: i64, now: i64) -> anyhow::Result<Issued> {
+pub fn issue(
+    secret: &str,
+    user_id: &str,
+    role: Role,
+    ttl_secs: i64,
+    now: i64,
+) -> anyhow::Result<Issued> {
     let claims = Claims {
         sub: user_id.to_owned(),
         authorities: role.authority().to_owned(),
@@ -63,9 +69,13 @@ pub fn verify(secret: &str, jwt: &str) -> Option<Claims> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.leeway = 0;
     validation.set_required_spec_claims(&["exp", "sub"]);
-    jsonwebtoken::decode::<Claims>(jwt, &DecodingKey::from_secret(secret.as_bytes()), &validation)
-        .ok()
-        .map(|data| data.claims)
+    jsonwebtoken::decode::<Claims>(
+        jwt,
+        &DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .ok()
+    .map(|data| data.claims)
 }
 
 #[cfg(test)]

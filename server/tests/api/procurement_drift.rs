@@ -26,7 +26,9 @@ fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 }
 
 fn kind(doc: &Value, schema: Option<&Value>) -> String {
-    let Some(schema) = schema else { return "any".to_owned() };
+    let Some(schema) = schema else {
+        return "any".to_owned();
+    };
     let schema = resolve(doc, schema);
     match schema.get("type") {
         Some(Value::String(kind)) => kind.clone(),
@@ -44,21 +46,34 @@ fn facts(doc: &Value) -> Vec<String> {
     let mut lines = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for method in METHODS {
-            let Some(operation) = item.get(method) else { continue };
+            let Some(operation) = item.get(method) else {
+                continue;
+            };
             let at = format!("{} {path}", method.to_uppercase());
-            lines.insert(format!("{at} operationId {}", operation["operationId"].as_str().unwrap_or("?")));
+            lines.insert(format!(
+                "{at} operationId {}",
+                operation["operationId"].as_str().unwrap_or("?")
+            ));
             for parameter in operation["parameters"].as_array().into_iter().flatten() {
                 let parameter = resolve(doc, parameter);
                 lines.insert(format!(
                     "{at} parameter {} {} required={} {}",
                     parameter["in"].as_str().unwrap_or("?"),
                     parameter["name"].as_str().unwrap_or("?"),
-                    parameter.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    parameter
+                        .get("required")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
                     kind(doc, parameter.get("schema")),
                 ));
             }
             if let Some(body) = operation.get("requestBody") {
-                for media in resolve(doc, body)["content"].as_object().into_iter().flatten().map(|(media, _)| media) {
+                for media in resolve(doc, body)["content"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(media, _)| media)
+                {
                     lines.insert(format!("{at} request {media}"));
                 }
             }
@@ -72,10 +87,17 @@ fn facts(doc: &Value) -> Vec<String> {
 
 #[test]
 fn the_procurement_handlers_match_the_checked_in_spec() {
-    let spec: Value = yaml_serde::from_str(include_str!("../../../openapi/procurement.yaml")).expect("procurement.yaml");
-    let code = serde_json::to_value(medsys_server::procurement::derived_openapi()).expect("derived doc");
+    let spec: Value = yaml_serde::from_str(include_str!("../../../openapi/procurement.yaml"))
+        .expect("procurement.yaml");
+    let code =
+        serde_json::to_value(medsys_server::procurement::derived_openapi()).expect("derived doc");
     let (spec, code) = (facts(&spec), facts(&code));
-    assert_eq!(spec.iter().filter(|line| line.contains("operationId")).count(), 35);
+    assert_eq!(
+        spec.iter()
+            .filter(|line| line.contains("operationId"))
+            .count(),
+        35
+    );
     if spec != code {
         let spec_text = spec.join("\n") + "\n";
         let code_text = code.join("\n") + "\n";

@@ -21,8 +21,16 @@ fn login_data(name: &str, role: i64, extra: Option<Value>) -> Value {
     success(json!({"loginName": name, "role": role, "menu": menu}))
 }
 
-async fn insert_special_user(server: &TestServer, id: &str, active: i64, expires_at: Option<i64>, changed_at: i64) {
-    let hash = medsys_server::password::hash(PASSWORD.to_owned()).await.expect("hash");
+async fn insert_special_user(
+    server: &TestServer,
+    id: &str,
+    active: i64,
+    expires_at: Option<i64>,
+    changed_at: i64,
+) {
+    let hash = medsys_server::password::hash(PASSWORD.to_owned())
+        .await
+        .expect("hash");
     sqlx::query(
         "INSERT INTO procurement_user (id, username, password_hash, department_id, role_id, is_active, \
          expires_at, password_changed_at, failed_logins, locked_until, created_at) \

@@ -11,7 +11,11 @@ use crate::{on_both_backends, procurement_support::*};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async fn bytes(client: &Proc, path: &str, query: &[(&str, &str)]) -> (reqwest::header::HeaderMap, Vec<u8>) {
+async fn bytes(
+    client: &Proc,
+    path: &str,
+    query: &[(&str, &str)],
+) -> (reqwest::header::HeaderMap, Vec<u8>) {
     let response = client
         .request(reqwest::Method::GET, path)
         .query(query)
@@ -24,13 +28,17 @@ async fn bytes(client: &Proc, path: &str, query: &[(&str, &str)]) -> (reqwest::h
 }
 
 fn sheet(bytes: &[u8], name: &str) -> calamine::Range<Data> {
-    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("an xlsx");
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec())).expect("an xlsx");
     assert_eq!(workbook.sheet_names(), vec![name.to_owned()]);
     workbook.worksheet_range(name).expect("the sheet")
 }
 
 fn text(range: &calamine::Range<Data>, row: u32, col: u32) -> String {
-    range.get_value((row, col)).map(ToString::to_string).unwrap_or_default()
+    range
+        .get_value((row, col))
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// An .xlsx with a header row and `rows` below it (column A written as text or number).
@@ -47,7 +55,9 @@ fn workbook(rows: &[[&str; 4]]) -> Vec<u8> {
             }
             if col == 0 && cell.len() == 11 {
                 // Ids typed into Excel are numbers.
-                sheet.write_number(row, col, cell.parse::<f64>().expect("digits")).expect("write");
+                sheet
+                    .write_number(row, col, cell.parse::<f64>().expect("digits"))
+                    .expect("write");
             } else {
                 sheet.write_string(row, col, *cell).expect("write");
             }

@@ -37,12 +37,17 @@ pub fn noon(year: i32, month: u32, day: u32) -> i64 {
 }
 
 async fn exec(db: &Db, sql: &str) {
-    sqlx::query(sql).execute(db.pool()).await.unwrap_or_else(|error| panic!("{sql}: {error}"));
+    sqlx::query(sql)
+        .execute(db.pool())
+        .await
+        .unwrap_or_else(|error| panic!("{sql}: {error}"));
 }
 
 /// Users only (password 123456, changed now).
 pub async fn users(db: &Db) {
-    let hash = medsys_server::password::hash(PASSWORD.to_owned()).await.expect("hash");
+    let hash = medsys_server::password::hash(PASSWORD.to_owned())
+        .await
+        .expect("hash");
     let now = chrono::Utc::now().timestamp();
     for (id, name, role, department) in [
         (ADMIN, "管理员", 1, "01"),
@@ -183,11 +188,13 @@ impl Proc {
     }
 
     pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Reply {
-        self.send(self.request(Method::GET, path).query(query)).await
+        self.send(self.request(Method::GET, path).query(query))
+            .await
     }
 
     pub async fn put(&self, path: &str, query: &[(&str, &str)]) -> Reply {
-        self.send(self.request(Method::PUT, path).query(query)).await
+        self.send(self.request(Method::PUT, path).query(query))
+            .await
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
@@ -199,7 +206,8 @@ impl Proc {
     }
 
     pub async fn multipart(&self, path: &str, form: multipart::Form) -> Reply {
-        self.send(self.request(Method::POST, path).multipart(form)).await
+        self.send(self.request(Method::POST, path).multipart(form))
+            .await
     }
 }
 
@@ -207,15 +215,26 @@ impl Proc {
 pub async fn login_reply(server: &TestServer, id: &str, password: &str) -> Reply {
     let client = Proc::anonymous(server);
     client
-        .json(Method::POST, "/user/login", &json!({"username": id, "password": password}))
+        .json(
+            Method::POST,
+            "/user/login",
+            &json!({"username": id, "password": password}),
+        )
         .await
 }
 
 /// A client logged in as `id` (password 123456).
 pub async fn login(server: &TestServer, id: &str) -> Proc {
     let reply = login_reply(server, id, PASSWORD).await;
-    assert_eq!(reply.body["code"], 1, "login of {id} failed: {}", reply.text);
-    let token = reply.headers["authorization"].to_str().expect("ascii").to_owned();
+    assert_eq!(
+        reply.body["code"], 1,
+        "login of {id} failed: {}",
+        reply.text
+    );
+    let token = reply.headers["authorization"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     Proc::anonymous(server).with_token(&token)
 }
 

@@ -52,28 +52,69 @@ async fn token_cases(server: TestServer, _config: Config) {
     fixture(server.db()).await;
     let anonymous = Proc::anonymous(&server);
     let info = [("id", ZHANG)];
-    anonymous.get("/user/info", &info).await.expect(200, failure(3, "token为空"));
-    anonymous.with_token("").get("/user/info", &info).await.expect(200, failure(3, "token为空"));
-    anonymous.with_token("Bearer not-a-jwt").get("/user/info", &info).await.expect(200, failure(2, "token失效"));
-    anonymous.with_token("Basic abc").get("/user/info", &info).await.expect(200, failure(2, "token失效"));
+    anonymous
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(3, "token为空"));
+    anonymous
+        .with_token("")
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(3, "token为空"));
+    anonymous
+        .with_token("Bearer not-a-jwt")
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(2, "token失效"));
+    anonymous
+        .with_token("Basic abc")
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(2, "token失效"));
 
     let first = login(&server, ZHANG).await;
     first.get("/user/info", &info).await.expect(200, success(json!(
         {"id": ZHANG, "username": "张三", "password": null, "department": "办公室", "role": "普通用户"})));
     // A token signed with another secret, and an expired one signed with the right secret.
     let now = chrono::Utc::now().timestamp();
-    let forged = medsys_server::procurement::token::issue("another secret", ZHANG, Role::Applicant, 3600, now).expect("jwt");
-    anonymous.with_token(&format!("Bearer {}", forged.jwt)).get("/user/info", &info).await.expect(200, failure(2, "token失效"));
+    let forged = medsys_server::procurement::token::issue(
+        "another secret",
+        ZHANG,
+        Role::Applicant,
+        3600,
+        now,
+    )
+    .expect("jwt");
+    anonymous
+        .with_token(&format!("Bearer {}", forged.jwt))
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(2, "token失效"));
     let secret = secret_of(&server).await;
-    let expired = medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, -60, now).expect("jwt");
-    anonymous.with_token(&format!("Bearer {}", expired.jwt)).get("/user/info", &info).await.expect(200, failure(2, "token失效"));
+    let expired =
+        medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, -60, now)
+            .expect("jwt");
+    anonymous
+        .with_token(&format!("Bearer {}", expired.jwt))
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(2, "token失效"));
     // A well-signed token that is not the live one.
-    let stray = medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, 3600, now).expect("jwt");
-    anonymous.with_token(&format!("Bearer {}", stray.jwt)).get("/user/info", &info).await.expect(200, failure(2, "token失效"));
+    let stray =
+        medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, 3600, now)
+            .expect("jwt");
+    anonymous
+        .with_token(&format!("Bearer {}", stray.jwt))
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(2, "token失效"));
 
     // A new login replaces the token.
     let second = login(&server, ZHANG).await;
-    first.get("/user/info", &info).await.expect(200, failure(2, "token失效"));
+    first
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(2, "token失效"));
     assert_eq!(second.get("/user/info", &info).await.body["code"], 1);
 
     // Disabled after login: 29 on every secured operation, and no more logins.
@@ -82,9 +123,17 @@ async fn token_cases(server: TestServer, _config: Config) {
         .execute(server.db().pool())
         .await
         .expect("disable");
-    second.get("/user/info", &info).await.expect(200, failure(29, "账号下线"));
-    second.get("/department/departments", &[]).await.expect(200, failure(29, "账号下线"));
-    login_reply(&server, ZHANG, PASSWORD).await.expect(200, failure(25, "账号不可用"));
+    second
+        .get("/user/info", &info)
+        .await
+        .expect(200, failure(29, "账号下线"));
+    second
+        .get("/department/departments", &[])
+        .await
+        .expect(200, failure(29, "账号下线"));
+    login_reply(&server, ZHANG, PASSWORD)
+        .await
+        .expect(200, failure(25, "账号不可用"));
 
     // Tokens and the generated secret survive a restart.
     let lead = login(&server, OFFICE_LEAD).await;
@@ -93,7 +142,10 @@ async fn token_cases(server: TestServer, _config: Config) {
         api: lead.api.rebased(server.base_url()),
         token: lead.token.clone(),
     };
-    assert_eq!(lead.get("/department/departments", &[]).await.body["code"], 1);
+    assert_eq!(
+        lead.get("/department/departments", &[]).await.body["code"],
+        1
+    );
     assert_eq!(secret_of(&server).await, secret);
     server.server.stop().await.expect("stops");
 }
@@ -104,20 +156,41 @@ async fn refresh_cases(server: TestServer, config: Config) {
     let zhang = login(&server, ZHANG).await;
     let reply = zhang.get("/user/info", &[("id", ZHANG)]).await;
     assert_eq!(reply.body["code"], 1, "{}", reply.text);
-    let fresh = reply.headers.get("authorization").expect("a refreshed token").to_str().expect("ascii").to_owned();
+    let fresh = reply
+        .headers
+        .get("authorization")
+        .expect("a refreshed token")
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(fresh.starts_with("Bearer "), "{fresh}");
     assert_ne!(Some(fresh.clone()), zhang.token);
-    assert_eq!(reply.headers["access-control-expose-headers"], "Authorization");
+    assert_eq!(
+        reply.headers["access-control-expose-headers"],
+        "Authorization"
+    );
     // The old token is dead at once; the new one works (and is itself refreshed).
-    zhang.get("/user/info", &[("id", ZHANG)]).await.expect(200, failure(2, "token失效"));
-    let next = zhang.with_token(&fresh).get("/user/info", &[("id", ZHANG)]).await;
+    zhang
+        .get("/user/info", &[("id", ZHANG)])
+        .await
+        .expect(200, failure(2, "token失效"));
+    let next = zhang
+        .with_token(&fresh)
+        .get("/user/info", &[("id", ZHANG)])
+        .await;
     assert_eq!(next.body["code"], 1);
-    let newest = next.headers["authorization"].to_str().expect("ascii").to_owned();
+    let newest = next.headers["authorization"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
 
     // A refused call (wrong role) still refreshes: the new token must reach the client.
     let denied = zhang.with_token(&newest).get("/dept/list", &[]).await;
     assert_eq!(denied.body["code"], 31);
-    let after_denied = denied.headers["authorization"].to_str().expect("ascii").to_owned();
+    let after_denied = denied.headers["authorization"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
 
     // A second instance on the same database accepts the token and refreshes it too.
     let other = app::start(config.clone()).await.expect("second instance");
@@ -130,7 +203,11 @@ async fn refresh_cases(server: TestServer, config: Config) {
     assert_eq!(reply.body["code"], 1, "{}", reply.text);
     assert!(reply.headers.get("authorization").is_some());
     // ...after which the first instance refuses the superseded token.
-    zhang.with_token(&after_denied).get("/user/info", &[("id", ZHANG)]).await.expect(200, failure(2, "token失效"));
+    zhang
+        .with_token(&after_denied)
+        .get("/user/info", &[("id", ZHANG)])
+        .await
+        .expect(200, failure(2, "token失效"));
     other.stop().await.expect("stops");
 
     server.server.stop().await.expect("stops");
@@ -163,6 +240,18 @@ macro_rules! both {
     };
 }
 
-both!(tokens_are_checked_against_the_live_one_in_the_database, Duration::from_secs(3600), token_cases);
-both!(a_token_near_its_end_is_refreshed_and_the_old_one_dies, Duration::from_secs(300), refresh_cases);
-both!(a_token_with_time_left_is_not_refreshed, Duration::from_secs(3600), no_refresh_with_a_long_lifetime);
+both!(
+    tokens_are_checked_against_the_live_one_in_the_database,
+    Duration::from_secs(3600),
+    token_cases
+);
+both!(
+    a_token_near_its_end_is_refreshed_and_the_old_one_dies,
+    Duration::from_secs(300),
+    refresh_cases
+);
+both!(
+    a_token_with_time_left_is_not_refreshed,
+    Duration::from_secs(3600),
+    no_refresh_with_a_long_lifetime
+);

@@ -14,8 +14,8 @@ use crate::{
         excel,
         extract::{Caller, JsonBody, Params, Upload, UploadError, read_upload},
         http::{
-            Reply, apply_step, attachment, load_order, media, ok, order_page, page_json, page_param, required,
-            user::user_json,
+            Reply, apply_step, attachment, load_order, media, ok, order_page, page_json,
+            page_param, required, user::user_json,
         },
         store::{self, NewUser, OrderFilter, Sort},
     },
@@ -39,7 +39,11 @@ pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Reply {
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_delete_order(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Reply {
+pub async fn admin_delete_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Reply {
     delete(&state, &caller, &id).await
 }
 
@@ -52,7 +56,11 @@ pub async fn admin_delete_order(State(state): State<AppState>, caller: Caller, P
     responses((status = 200, description = "Envelope with OrderApplyPage"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_list_deleted_orders(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn admin_list_deleted_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let page = page_param(&query)?;
@@ -72,7 +80,11 @@ pub async fn admin_list_deleted_orders(State(state): State<AppState>, caller: Ca
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_restore_order(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Reply {
+pub async fn admin_restore_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Reply {
     caller.require(ROLES)?;
     let order = load_order(&state, &caller, &id).await?;
     apply_step(&state, &order, Step::Restore, None, None).await
@@ -87,13 +99,21 @@ pub async fn admin_restore_order(State(state): State<AppState>, caller: Caller, 
     responses((status = 200, description = "Envelope with ResultUserPage"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_list_users(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn admin_list_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let page = page_param(&query)?;
     let (offset, limit) = domain::page_window(page);
     let (users, total) = store::list_users(&state.db, &caller.id, offset, limit).await?;
-    ok(page_json(users.iter().map(user_json).collect(), total, page))
+    ok(page_json(
+        users.iter().map(user_json).collect(),
+        total,
+        page,
+    ))
 }
 
 /// 获取用户: any user.
@@ -105,7 +125,11 @@ pub async fn admin_list_users(State(state): State<AppState>, caller: Caller, Par
     responses((status = 200, description = "Envelope with ResultUser"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_get_user(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn admin_get_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let uid = required(&query, "uid")?;
@@ -133,15 +157,23 @@ struct UserFields {
     role: Role,
 }
 
-fn user_fields(body: &Map<String, Value>, with_password: bool) -> Result<UserFields, ProcurementError> {
+fn user_fields(
+    body: &Map<String, Value>,
+    with_password: bool,
+) -> Result<UserFields, ProcurementError> {
     let fields = [
         member(body, "id", 11),
         member(body, "username", 32),
         member(body, "department", 64),
         member(body, "role", 16),
     ];
-    let password_missing = with_password && matches!(member(body, "password", 64), Err(ProcurementError::Missing));
-    if password_missing || fields.iter().any(|field| matches!(field, Err(ProcurementError::Missing))) {
+    let password_missing =
+        with_password && matches!(member(body, "password", 64), Err(ProcurementError::Missing));
+    if password_missing
+        || fields
+            .iter()
+            .any(|field| matches!(field, Err(ProcurementError::Missing)))
+    {
         return Err(ProcurementError::Missing);
     }
     let [id, username, department, role] = fields;
@@ -167,7 +199,11 @@ fn user_fields(body: &Map<String, Value>, with_password: bool) -> Result<UserFie
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_add_user(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+pub async fn admin_add_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Reply {
     caller.require(ROLES)?;
     let body = body?;
     let fields = user_fields(&body, true)?;
@@ -175,7 +211,10 @@ pub async fn admin_add_user(State(state): State<AppState>, caller: Caller, JsonB
         Some(Value::String(password)) if domain::password_ok(password) => password.clone(),
         _ => return Err(ProcurementError::Invalid),
     };
-    if store::department_by_name(&state.db, &fields.department).await?.is_none() {
+    if store::department_by_name(&state.db, &fields.department)
+        .await?
+        .is_none()
+    {
         return Err(ProcurementError::Invalid);
     }
     if store::find_user(&state.db, &fields.id).await?.is_some() {
@@ -202,7 +241,11 @@ pub async fn admin_add_user(State(state): State<AppState>, caller: Caller, JsonB
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_update_user(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+pub async fn admin_update_user(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Reply {
     caller.require(ROLES)?;
     let body = body?;
     let fields = user_fields(&body, false)?;
@@ -212,7 +255,10 @@ pub async fn admin_update_user(State(state): State<AppState>, caller: Caller, Js
         Some(Value::String(password)) if domain::password_ok(password) => Some(password.clone()),
         Some(_) => return Err(ProcurementError::Invalid),
     };
-    if store::department_by_name(&state.db, &fields.department).await?.is_none() {
+    if store::department_by_name(&state.db, &fields.department)
+        .await?
+        .is_none()
+    {
         return Err(ProcurementError::Invalid);
     }
     if store::find_user(&state.db, &fields.id).await?.is_none() {
@@ -244,7 +290,11 @@ pub async fn admin_update_user(State(state): State<AppState>, caller: Caller, Js
     responses((status = 200, description = "Envelope with ImportResult"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_import_users(State(state): State<AppState>, caller: Caller, Upload(multipart): Upload) -> Reply {
+pub async fn admin_import_users(
+    State(state): State<AppState>,
+    caller: Caller,
+    Upload(multipart): Upload,
+) -> Reply {
     caller.require(ROLES)?;
     let parts = match read_upload(multipart?, domain::MAX_IMPORT_BYTES).await {
         Ok(parts) => parts,
@@ -261,7 +311,10 @@ pub async fn admin_import_users(State(state): State<AppState>, caller: Caller, U
     let hash = password::hash(domain::IMPORT_PASSWORD.to_owned()).await?;
     let only_rows: Vec<_> = rows.iter().map(|(_, row)| row.clone()).collect();
     let verdicts = store::import_users(&state.db, &only_rows, &hash, now_unix()).await?;
-    let created = verdicts.iter().filter(|verdict| **verdict == ImportVerdict::Created).count();
+    let created = verdicts
+        .iter()
+        .filter(|verdict| **verdict == ImportVerdict::Created)
+        .count();
     let result: Vec<Value> = rows
         .iter()
         .zip(&verdicts)
@@ -285,6 +338,12 @@ pub async fn admin_download_user_template(State(state): State<AppState>, caller:
         .into_iter()
         .map(|department| department.name)
         .collect();
-    let bytes = excel::user_template(&names).map_err(|error| ProcurementError::Internal(error.into()))?;
-    attachment(bytes, media::XLSX, "user-import-template.xlsx", "用户导入模板.xlsx")
+    let bytes =
+        excel::user_template(&names).map_err(|error| ProcurementError::Internal(error.into()))?;
+    attachment(
+        bytes,
+        media::XLSX,
+        "user-import-template.xlsx",
+        "用户导入模板.xlsx",
+    )
 }

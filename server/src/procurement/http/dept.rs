@@ -17,7 +17,11 @@ use crate::{
 const ROLES: &[Role] = &[Role::DeptLead];
 
 /// The order `id` of the caller's department (31 for another department's).
-async fn own_department_order(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ProcurementError> {
+async fn own_department_order(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+) -> Result<Order, ProcurementError> {
     let order = load_order(state, caller, id).await?;
     if order.department_id == caller.department_id {
         Ok(order)
@@ -27,7 +31,9 @@ async fn own_department_order(state: &AppState, caller: &Caller, id: &str) -> Re
 }
 
 /// A deny reason: 11 when absent or blank, 12 past 500 characters.
-pub fn reason(query: &std::collections::HashMap<String, String>) -> Result<String, ProcurementError> {
+pub fn reason(
+    query: &std::collections::HashMap<String, String>,
+) -> Result<String, ProcurementError> {
     let reason = required(query, "reason")?;
     if reason.chars().count() > 500 {
         return Err(ProcurementError::Invalid);
@@ -52,7 +58,11 @@ pub fn reason(query: &std::collections::HashMap<String, String>) -> Result<Strin
     responses((status = 200, description = "Envelope with OrderApplyPage"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn dept_search_orders(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn dept_search_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let page = page_param(&query)?;
@@ -70,7 +80,11 @@ pub async fn dept_search_orders(State(state): State<AppState>, caller: Caller, P
     responses((status = 200, description = "Envelope with OrderApplyPage"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn dept_list_pending(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn dept_list_pending(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let page = page_param(&query)?;
@@ -91,7 +105,11 @@ pub async fn dept_list_pending(State(state): State<AppState>, caller: Caller, Pa
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn dept_approve(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn dept_approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let id = required(&query, "id")?;
@@ -112,7 +130,11 @@ pub async fn dept_approve(State(state): State<AppState>, caller: Caller, Params(
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn dept_deny(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn dept_deny(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let id = required(&query, "id")?;

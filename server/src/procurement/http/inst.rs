@@ -8,7 +8,10 @@ use crate::{
     procurement::{
         domain::{Role, Step, notice, status},
         extract::{Caller, Params},
-        http::{Reply, apply_step, dept::reason, load_order, order_page, page_param, required, search_filter},
+        http::{
+            Reply, apply_step, dept::reason, load_order, order_page, page_param, required,
+            search_filter,
+        },
         store::{OrderFilter, Sort},
     },
 };
@@ -33,7 +36,11 @@ const ROLES: &[Role] = &[Role::InstLead];
     responses((status = 200, description = "Envelope with OrderApplyPage"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn inst_search_orders(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn inst_search_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let page = page_param(&query)?;
@@ -50,7 +57,11 @@ pub async fn inst_search_orders(State(state): State<AppState>, caller: Caller, P
     responses((status = 200, description = "Envelope with OrderApplyPage"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn inst_list_pending(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn inst_list_pending(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let page = page_param(&query)?;
@@ -70,7 +81,11 @@ pub async fn inst_list_pending(State(state): State<AppState>, caller: Caller, Pa
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn inst_approve(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn inst_approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let id = required(&query, "id")?;
@@ -91,7 +106,11 @@ pub async fn inst_approve(State(state): State<AppState>, caller: Caller, Params(
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn inst_deny(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn inst_deny(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
     let id = required(&query, "id")?;

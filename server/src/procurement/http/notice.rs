@@ -44,7 +44,11 @@ fn own_uid(caller: &Caller, uid: &str) -> Result<(), ProcurementError> {
     responses((status = 200, description = "Envelope with the count"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn count_unread_notices(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn count_unread_notices(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let uid = required(&query, "uid")?;
@@ -61,7 +65,11 @@ pub async fn count_unread_notices(State(state): State<AppState>, caller: Caller,
     responses((status = 200, description = "Envelope with the notice"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn get_notice(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn get_notice(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let id: i64 = required(&query, "id")?
@@ -92,7 +100,11 @@ pub async fn get_notice(State(state): State<AppState>, caller: Caller, Params(qu
     responses((status = 200, description = "Envelope with NoticePage"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn list_notices(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn list_notices(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let uid = required(&query, "uid")?;
@@ -100,6 +112,9 @@ pub async fn list_notices(State(state): State<AppState>, caller: Caller, Params(
     own_uid(&caller, uid)?;
     let (offset, limit) = domain::page_window(page);
     let (notices, total) = store::list_notices(&state.db, uid, offset, limit).await?;
-    let content = notices.iter().map(|notice| notice_json(notice, &state)).collect();
+    let content = notices
+        .iter()
+        .map(|notice| notice_json(notice, &state))
+        .collect();
     ok(page_json(content, total, page))
 }

@@ -13,8 +13,8 @@ use crate::{
         excel,
         extract::{Caller, JsonBody, Params, Upload, UploadError, read_upload},
         http::{
-            ANYONE, Reply, apply_step, attachment, load_order, media, ok, order_detail_json, order_page,
-            required, search_filter, visible_order, zone,
+            ANYONE, Reply, apply_step, attachment, load_order, media, ok, order_detail_json,
+            order_page, required, search_filter, visible_order, zone,
         },
         store::{self, Sort},
     },
@@ -32,7 +32,11 @@ const FEASIBILITY_REPORT: &[u8] = include_bytes!("../../../assets/feasibility-re
     responses((status = 200, description = "Envelope with the new order id"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn create_order(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+pub async fn create_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Reply {
     caller.require(ANYONE)?;
     let input = domain::order_input(&body?)?;
     let department_id = store::department_by_name(&state.db, &input.apply_department)
@@ -66,7 +70,11 @@ pub async fn create_order(State(state): State<AppState>, caller: Caller, JsonBod
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn update_order(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+pub async fn update_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Reply {
     caller.require(ANYONE)?;
     let update = domain::order_update(&body?)?;
     let department_id = store::department_by_name(&state.db, &update.input.apply_department)
@@ -113,7 +121,11 @@ pub async fn update_order(State(state): State<AppState>, caller: Caller, JsonBod
     responses((status = 200, description = "Envelope with OrderApplyDetail"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn get_order(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn get_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let id = required(&query, "id")?;
@@ -139,7 +151,10 @@ pub async fn recall_order(
 ) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
-    let from_query = query.get("id").map(|id| id.trim()).filter(|id| !id.is_empty());
+    let from_query = query
+        .get("id")
+        .map(|id| id.trim())
+        .filter(|id| !id.is_empty());
     let from_body = match body?.get("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(id)) if id.trim().is_empty() => None,
@@ -167,7 +182,11 @@ pub async fn recall_order(
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn delete_order(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Reply {
+pub async fn delete_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Reply {
     super::admin::delete(&state, &caller, &id).await
 }
 
@@ -189,7 +208,11 @@ pub async fn delete_order(State(state): State<AppState>, caller: Caller, Path(id
     responses((status = 200, description = "Envelope with OrderApplyPage")),
     security(("bearerAuth" = [])),
 )]
-pub async fn list_orders(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn list_orders(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let page = super::page_param(&query)?;
@@ -209,12 +232,17 @@ pub async fn list_orders(State(state): State<AppState>, caller: Caller, Params(q
     responses((status = 200, description = "申请单.xlsx, or an envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn export_order_excel(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn export_order_excel(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let id = required(&query, "id")?;
     let order = visible_order(&state, &caller, id).await?;
-    let bytes = excel::order_form(&order, zone(&state)).map_err(|error| ProcurementError::Internal(error.into()))?;
+    let bytes = excel::order_form(&order, zone(&state))
+        .map_err(|error| ProcurementError::Internal(error.into()))?;
     attachment(bytes, media::XLSX, "order.xlsx", "申请单.xlsx")
 }
 
@@ -227,7 +255,11 @@ pub async fn export_order_excel(State(state): State<AppState>, caller: Caller, P
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn upload_signature(State(state): State<AppState>, caller: Caller, Upload(multipart): Upload) -> Reply {
+pub async fn upload_signature(
+    State(state): State<AppState>,
+    caller: Caller,
+    Upload(multipart): Upload,
+) -> Reply {
     caller.require(ANYONE)?;
     let parts = match read_upload(multipart?, domain::MAX_SIGNATURE_BYTES).await {
         Ok(parts) => parts,
@@ -281,7 +313,12 @@ pub async fn download_feasibility_report(State(state): State<AppState>, caller: 
         }
         None => FEASIBILITY_REPORT.to_vec(),
     };
-    attachment(bytes, media::DOCX, "feasibility-report.docx", "可行性报告.docx")
+    attachment(
+        bytes,
+        media::DOCX,
+        "feasibility-report.docx",
+        "可行性报告.docx",
+    )
 }
 
 /// 下载签名文件: the signature of an order, to those who may see the order.
@@ -293,7 +330,11 @@ pub async fn download_feasibility_report(State(state): State<AppState>, caller: 
     responses((status = 200, description = "The image, or an envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn download_signature(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn download_signature(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let id = required(&query, "id")?;
@@ -304,8 +345,9 @@ pub async fn download_signature(State(state): State<AppState>, caller: Caller, P
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(data)
         .map_err(|error| ProcurementError::Internal(error.into()))?;
-    let (content_type, extension) = domain::image_type(&bytes)
-        .ok_or_else(|| ProcurementError::Internal(anyhow::anyhow!("stored signature is not an image")))?;
+    let (content_type, extension) = domain::image_type(&bytes).ok_or_else(|| {
+        ProcurementError::Internal(anyhow::anyhow!("stored signature is not an image"))
+    })?;
     let name = format!("signature-{}.{extension}", order.id);
     attachment(bytes, content_type, &name, &name)
 }

@@ -53,7 +53,12 @@ pub async fn login(
     Extension(shared): Extension<Arc<Shared>>,
     LoginBody(fields): LoginBody,
 ) -> Reply {
-    let field = |key: &str| fields.get(key).filter(|value| !value.trim().is_empty()).cloned();
+    let field = |key: &str| {
+        fields
+            .get(key)
+            .filter(|value| !value.trim().is_empty())
+            .cloned()
+    };
     let (Some(username), Some(password)) = (field("username"), field("password")) else {
         return Err(ProcurementError::Missing);
     };
@@ -100,7 +105,10 @@ pub async fn login(
     Ok((
         [
             (header::AUTHORIZATION, bearer),
-            (header::ACCESS_CONTROL_EXPOSE_HEADERS, HeaderValue::from_static("Authorization")),
+            (
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("Authorization"),
+            ),
         ],
         Json(json!({"success": true, "code": 1, "msg": "成功", "data": data})),
     )
@@ -116,7 +124,11 @@ pub async fn login(
     responses((status = 200, description = "Envelope with ResultUser"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn get_user_info(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
+pub async fn get_user_info(
+    State(state): State<AppState>,
+    caller: Caller,
+    Params(query): Params,
+) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
     let id = required(&query, "id")?;
@@ -166,7 +178,11 @@ pub async fn logout(State(state): State<AppState>, caller: Caller, Params(query)
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn change_password(State(state): State<AppState>, caller: Caller, JsonBody(body): JsonBody) -> Reply {
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(body): JsonBody,
+) -> Reply {
     caller.require(ANYONE)?;
     let body = body?;
     let text = |key: &str| match body.get(key) {
