@@ -1,1 +1,15 @@
-//! Conformance suite: replays the documented examples of `openapi/*.yaml` against any deployment.
+//! Conformance suite: replays the documented examples of `openapi/*.yaml` against any deployment
+//! of the mgr and procurement APIs, over raw HTTP, and reports where it departs from the contract.
+//!
+//! Reading order: [`spec`] loads the documents and enumerates their cases, [`case`] assembles a
+//! case's request, [`check`] judges a response, [`replay`] runs the cases in a stateful order with
+//! one plan table per API, and [`report`] renders the results.
+
+pub mod case;
+pub mod check;
+pub mod replay;
+pub mod report;
+pub mod spec;
+
+pub use replay::{Credentials, Options, run};
+pub use spec::Api;

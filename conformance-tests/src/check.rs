@@ -1,0 +1,456 @@
+//! Checks one response against what the spec (and the case's plan) expects: the HTTP status, the
+//! envelope exactly, the body against the operation's schema, the documented example values with
+//! matchers where a value depends on state, and the headers that matter.
+//!
+//! Every check names what differs, in one line, so a failure reads without the diff.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::case::set_pointer;
+
+/// How a value that depends on state is matched instead of compared.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Matcher {
+    /// A positive integer (a row id).
+    AnyId,
+    /// A string of digits (a procurement order id such as `20210104`).
+    DigitString,
+    /// `yyyy-MM-dd`.
+    IsoDate,
+    /// `yyyy年MM月dd日`.
+    CnDate,
+    /// A non-empty string (a token, an opaque id).
+    NonEmptyString,
+    /// A non-negative integer (a count that depends on what else the deployment holds).
+    Count,
+    /// Anything, as long as it is present.
+    Present,
+    /// An array whose first items are the expected items (the rest belong to others); with
+    /// `len`, the array must also have exactly that many items.
+    Prefix { len: Option<usize> },
+    /// The value must be exactly this (e.g. a total computed from the suite's own rows).
+    Equals(Value),
+}
+
+impl fmt::Display for Matcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Matcher::AnyId => f.write_str("a positive integer id"),
+            Matcher::DigitString => f.write_str("a string of digits"),
+            Matcher::IsoDate => f.write_str("a date yyyy-MM-dd"),
+            Matcher::CnDate => f.write_str("a date yyyy年MM月dd日"),
+            Matcher::NonEmptyString => f.write_str("a non-empty string"),
+            Matcher::Count => f.write_str("a count (integer ≥ 0)"),
+            Matcher::Present => f.write_str("any value"),
+            Matcher::Prefix { len: Some(len) } => {
+                write!(f, "an array of {len} items starting with the expected ones")
+            }
+            Matcher::Prefix { len: None } => {
+                f.write_str("an array starting with the expected items")
+            }
+            Matcher::Equals(value) => write!(f, "{}", compact(value)),
+        }
+    }
+}
+
+fn is_digits(text: &str, count: usize) -> bool {
+    text.len() == count && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `yyyy-MM-dd`.
+pub fn is_iso_date(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 3 && is_digits(parts[0], 4) && is_digits(parts[1], 2) && is_digits(parts[2], 2)
+}
+
+/// `yyyy年MM月dd日`.
+pub fn is_cn_date(text: &str) -> bool {
+    let Some(rest) = text.strip_suffix('日') else {
+        return false;
+    };
+    let Some((year, rest)) = rest.split_once('年') else {
+        return false;
+    };
+    let Some((month, day)) = rest.split_once('月') else {
+        return false;
+    };
+    is_digits(year, 4) && is_digits(month, 2) && is_digits(day, 2)
+}
+
+impl Matcher {
+    fn accepts(&self, actual: &Value, expected: Option<&Value>) -> bool {
+        match self {
+            Matcher::AnyId => actual.as_i64().is_some_and(|n| n >= 1),
+            Matcher::DigitString => actual
+                .as_str()
+                .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())),
+            Matcher::IsoDate => actual.as_str().is_some_and(is_iso_date),
+            Matcher::CnDate => actual.as_str().is_some_and(is_cn_date),
+            Matcher::NonEmptyString => actual.as_str().is_some_and(|s| !s.is_empty()),
+            Matcher::Count => actual.as_u64().is_some(),
+            Matcher::Present => true,
+            Matcher::Prefix { len } => {
+                let (Some(actual), Some(expected)) =
+                    (actual.as_array(), expected.and_then(Value::as_array))
+                else {
+                    return false;
+                };
+                actual.len() >= expected.len() && len.is_none_or(|len| actual.len() == len)
+            }
+            Matcher::Equals(value) => actual == value,
+        }
+    }
+}
+
+/// One header rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HeaderRule {
+    /// Present; its value starts with this.
+    StartsWith(String, String),
+    /// Present; its value contains this.
+    Contains(String, String),
+    /// Present with any value.
+    Present(String),
+    /// Absent.
+    Absent(String),
+}
+
+/// Everything a response must satisfy.
+#[derive(Clone, Debug, Default)]
+pub struct Expected {
+    pub status: u16,
+    /// The expected body (`None` for a file download: then only status and headers count).
+    pub body: Option<Value>,
+    /// The media type the response must have.
+    pub media_type: Option<String>,
+    /// `ret` or `code`.
+    pub envelope: String,
+    /// Matchers by JSON pointer into the body.
+    pub matchers: Vec<(String, Matcher)>,
+    pub headers: Vec<HeaderRule>,
+    /// The response schema, with `#/components` reachable from its root.
+    pub schema: Option<Value>,
+}
+
+impl Expected {
+    pub fn matcher(&mut self, pointer: &str, matcher: Matcher) {
+        self.matchers.retain(|(p, _)| p != pointer);
+        self.matchers.push((pointer.to_owned(), matcher));
+    }
+
+    /// Sets a value of the expected body.
+    pub fn set(&mut self, pointer: &str, value: Value) -> anyhow::Result<()> {
+        let body = self
+            .body
+            .as_mut()
+            .ok_or_else(|| anyhow::anyhow!("the expected response has no body"))?;
+        set_pointer(body, pointer, value)
+    }
+
+    /// Replaces `from` by `to` inside the expected `msg` (e.g. `id:6` → `id:1234`).
+    pub fn replace_in_msg(&mut self, from: &str, to: &str) {
+        if let Some(Value::String(msg)) = self.body.as_mut().and_then(|b| b.get_mut("msg")) {
+            *msg = msg.replace(from, to);
+        }
+    }
+}
+
+/// A received response.
+#[derive(Clone, Debug)]
+pub struct Actual {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Actual {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+/// The verdict on one response.
+#[derive(Clone, Debug, Default)]
+pub struct Verdict {
+    /// One line per difference, naming it.
+    pub problems: Vec<String>,
+    /// A unified diff of the expected and actual bodies (pretty JSON, Chinese unescaped).
+    pub diff: Option<String>,
+}
+
+impl Verdict {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+pub fn compact(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+pub fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default()
+}
+
+/// Checks `actual` against `expected`.
+pub fn check(expected: &Expected, actual: &Actual) -> Verdict {
+    let mut problems = Vec::new();
+    if actual.status != expected.status {
+        problems.push(format!(
+            "status: expected {}, got {}",
+            expected.status, actual.status
+        ));
+    }
+    check_headers(expected, actual, &mut problems);
+    let mut diff = None;
+    if let Some(expected_body) = &expected.body {
+        match serde_json::from_slice::<Value>(&actual.body) {
+            Err(_) => problems.push(format!(
+                "body: expected JSON, got {} bytes that are not JSON: {}",
+                actual.body.len(),
+                String::from_utf8_lossy(&actual.body[..actual.body.len().min(200)])
+            )),
+            Ok(actual_body) => {
+                check_envelope(
+                    &expected.envelope,
+                    expected_body,
+                    &actual_body,
+                    &mut problems,
+                );
+                if let Some(schema) = &expected.schema {
+                    check_schema(schema, &actual_body, &mut problems);
+                }
+                let normalised = apply_matchers(
+                    expected_body,
+                    &expected.matchers,
+                    &actual_body,
+                    &mut problems,
+                );
+                let mut differences = Vec::new();
+                structural_diff("", expected_body, &normalised, &mut differences);
+                let envelope_keys = envelope_keys(&expected.envelope);
+                problems.extend(differences.into_iter().filter(|d| {
+                    // The envelope members are already reported by name above.
+                    !envelope_keys
+                        .iter()
+                        .any(|key| d.starts_with(&format!("/{key}:")))
+                }));
+                if *expected_body != normalised {
+                    diff = Some(unified_diff(expected_body, &normalised));
+                }
+            }
+        }
+    }
+    Verdict { problems, diff }
+}
+
+fn envelope_keys(envelope: &str) -> &'static [&'static str] {
+    if envelope == "code" {
+        &["success", "code", "msg"]
+    } else {
+        &["ret", "msg"]
+    }
+}
+
+fn check_envelope(envelope: &str, expected: &Value, actual: &Value, problems: &mut Vec<String>) {
+    for key in envelope_keys(envelope) {
+        let want = expected.get(*key);
+        let got = actual.get(*key);
+        if want.is_some() && want != got {
+            problems.push(format!(
+                "envelope {key}: expected {}, got {}",
+                want.map(compact).unwrap_or_default(),
+                got.map(compact)
+                    .unwrap_or_else(|| "nothing (missing)".into())
+            ));
+        }
+    }
+}
+
+fn check_schema(schema: &Value, actual: &Value, problems: &mut Vec<String>) {
+    let validator = match jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(schema)
+    {
+        Ok(validator) => validator,
+        Err(error) => {
+            problems.push(format!(
+                "schema: the spec's schema does not compile: {error}"
+            ));
+            return;
+        }
+    };
+    for error in validator.iter_errors(actual).take(5) {
+        let path = error.instance_path().to_string();
+        problems.push(format!(
+            "schema: {}: {error}",
+            if path.is_empty() { "/" } else { &path }
+        ));
+    }
+}
+
+fn check_headers(expected: &Expected, actual: &Actual, problems: &mut Vec<String>) {
+    if let Some(media_type) = &expected.media_type {
+        let got = actual.header("content-type").unwrap_or("");
+        if !got
+            .to_ascii_lowercase()
+            .starts_with(&media_type.to_ascii_lowercase())
+        {
+            problems.push(format!(
+                "header Content-Type: expected {media_type}, got {}",
+                if got.is_empty() { "nothing" } else { got }
+            ));
+        }
+    }
+    for rule in &expected.headers {
+        match rule {
+            HeaderRule::StartsWith(name, prefix) => match actual.header(name) {
+                Some(value) if value.starts_with(prefix.as_str()) => {}
+                Some(value) => problems.push(format!(
+                    "header {name}: expected a value starting with {prefix:?}, got {value:?}"
+                )),
+                None => problems.push(format!("header {name}: missing")),
+            },
+            HeaderRule::Contains(name, part) => match actual.header(name) {
+                Some(value) if value.contains(part.as_str()) => {}
+                Some(value) => problems.push(format!(
+                    "header {name}: expected a value containing {part:?}, got {value:?}"
+                )),
+                None => problems.push(format!("header {name}: missing")),
+            },
+            HeaderRule::Present(name) => {
+                if actual.header(name).is_none() {
+                    problems.push(format!("header {name}: missing"));
+                }
+            }
+            HeaderRule::Absent(name) => {
+                if let Some(value) = actual.header(name) {
+                    problems.push(format!("header {name}: expected none, got {value:?}"));
+                }
+            }
+        }
+    }
+}
+
+/// Checks the matchers and returns `actual` with every matched value replaced by the expected
+/// one, so that the comparison that follows sees only real differences.
+fn apply_matchers(
+    expected: &Value,
+    matchers: &[(String, Matcher)],
+    actual: &Value,
+    problems: &mut Vec<String>,
+) -> Value {
+    let mut normalised = actual.clone();
+    let mut ordered: Vec<&(String, Matcher)> = matchers.iter().collect();
+    ordered.sort_by_key(|(pointer, _)| pointer.matches('/').count());
+    for (pointer, matcher) in ordered {
+        let want = expected.pointer(pointer);
+        let Some(got) = normalised.pointer(pointer).cloned() else {
+            problems.push(format!("{pointer}: missing (expected {matcher})"));
+            continue;
+        };
+        if !matcher.accepts(&got, want) {
+            let shown = match (&got, matcher) {
+                (Value::Array(items), Matcher::Prefix { .. }) => {
+                    format!("an array of {} items", items.len())
+                }
+                _ => compact(&got),
+            };
+            problems.push(format!("{pointer}: expected {matcher}, got {shown}"));
+            continue;
+        }
+        let replacement = match (matcher, want) {
+            (Matcher::Prefix { .. }, Some(Value::Array(want))) => {
+                let mut items = got.as_array().cloned().unwrap_or_default();
+                items.truncate(want.len());
+                Some(Value::Array(items))
+            }
+            (_, Some(want)) => Some(want.clone()),
+            (_, None) => None,
+        };
+        if let Some(replacement) = replacement {
+            // The pointer exists (read above), so setting it cannot fail.
+            drop(set_pointer(&mut normalised, pointer, replacement));
+        }
+    }
+    normalised
+}
+
+/// Lists the differences between `expected` and `actual`, one line each, by JSON pointer.
+pub fn structural_diff(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>) {
+    match (expected, actual) {
+        (Value::Object(want), Value::Object(got)) => {
+            for (key, want_value) in want {
+                let child = format!("{path}/{key}");
+                match got.get(key) {
+                    Some(got_value) => structural_diff(&child, want_value, got_value, out),
+                    None => out.push(format!(
+                        "{child}: missing field (expected {})",
+                        compact(want_value)
+                    )),
+                }
+            }
+            for (key, got_value) in got {
+                if !want.contains_key(key) {
+                    out.push(format!(
+                        "{path}/{key}: unexpected field (got {})",
+                        compact(got_value)
+                    ));
+                }
+            }
+        }
+        (Value::Array(want), Value::Array(got)) => {
+            if want.len() != got.len() {
+                out.push(format!(
+                    "{}: expected {} items, got {}",
+                    if path.is_empty() { "/" } else { path },
+                    want.len(),
+                    got.len()
+                ));
+            }
+            for (index, (w, g)) in want.iter().zip(got).enumerate() {
+                structural_diff(&format!("{path}/{index}"), w, g, out);
+            }
+        }
+        (want, got) if want != got => out.push(format!(
+            "{}: expected {}, got {}",
+            if path.is_empty() { "/" } else { path },
+            compact(want),
+            compact(got)
+        )),
+        _ => {}
+    }
+}
+
+/// A unified diff of two JSON values, pretty-printed with Chinese left as UTF-8.
+pub fn unified_diff(expected: &Value, actual: &Value) -> String {
+    let want = pretty(expected) + "\n";
+    let got = pretty(actual) + "\n";
+    similar::TextDiff::from_lines(&want, &got)
+        .unified_diff()
+        .context_radius(3)
+        .header("expected", "actual")
+        .to_string()
+}
+
+/// Builds a schema document for validation: the response schema at the root with
+/// `components` beside it, so that `#/components/schemas/...` references resolve.
+pub fn schema_with_components(schema: &Value, components: &Value) -> Value {
+    let mut root = Map::new();
+    root.insert(
+        "$schema".into(),
+        Value::String("https://json-schema.org/draft/2020-12/schema".into()),
+    );
+    root.insert("allOf".into(), Value::Array(vec![schema.clone()]));
+    root.insert("components".into(), components.clone());
+    Value::Object(root)
+}

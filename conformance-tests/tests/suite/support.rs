@@ -1,0 +1,226 @@
+//! Test harness: the real server over a fresh database (SQLite in a temporary directory, or a new
+//! PostgreSQL database under `MEDSYS_TEST_POSTGRES_URL`, mandatory when `CI` is set), with the
+//! accounts the suite needs, and a proxy that can make it answer wrongly.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    body::{Body, Bytes},
+    extract::State,
+    http::{HeaderMap, Method, Request, Response, StatusCode, Uri},
+};
+use medsys_conformance::{Credentials, Options};
+use medsys_server::{
+    app::{self, RunningServer},
+    config::Config,
+};
+use serde_json::Value;
+use sqlx::{Connection, Executor, PgConnection};
+
+pub const ADMIN: (&str, &str) = ("conf-admin", "Conf-admin-pass-1");
+pub const CLERK: (&str, &str) = ("conf-clerk", "Conf-clerk-pass-1");
+pub const RETIRED: (&str, &str) = ("conf-retired", "Conf-retired-pass-1");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running server over its own database; [`Target::stop`] removes both.
+pub struct Target {
+    pub base_url: String,
+    server: RunningServer,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+fn random_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    format!("medsys_conf_{:x}_{}", nanos, std::process::id())
+}
+
+impl Target {
+    /// Starts the server, or answers `None` when PostgreSQL is asked for but not configured
+    /// outside CI.
+    pub async fn start(backend: Backend) -> Option<Target> {
+        let (url, dir, postgres) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("medsys.db").display()
+                );
+                (url, Some(dir), None)
+            }
+            Backend::Postgres => {
+                let Ok(admin_url) = std::env::var("MEDSYS_TEST_POSTGRES_URL") else {
+                    assert!(
+                        std::env::var_os("CI").is_none(),
+                        "MEDSYS_TEST_POSTGRES_URL must be set in CI: the PostgreSQL run is never skipped there"
+                    );
+                    eprintln!("skipping the PostgreSQL run: MEDSYS_TEST_POSTGRES_URL is not set");
+                    return None;
+                };
+                let name = random_name();
+                let mut conn = PgConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to MEDSYS_TEST_POSTGRES_URL");
+                conn.execute(format!("CREATE DATABASE {name}").as_str())
+                    .await
+                    .expect("create the test database");
+                drop(conn.close().await);
+                let (base, query) = match admin_url.split_once('?') {
+                    Some((base, query)) => (base, Some(query)),
+                    None => (admin_url.as_str(), None),
+                };
+                let base = base.rsplit_once('/').map_or(base, |(head, _)| head);
+                let url = match query {
+                    Some(query) => format!("{base}/{name}?{query}"),
+                    None => format!("{base}/{name}"),
+                };
+                (url, None, Some((admin_url.clone(), name)))
+            }
+        };
+        let server = app::start(Config::for_database(url))
+            .await
+            .expect("start medsys-server");
+        medsys_server::admin::create_mgr_admin(server.db(), ADMIN.0, ADMIN.1)
+            .await
+            .expect("create the mgr admin");
+        // Accounts no API operation can create, for signin/not_admin and signin/inactive.
+        for (user, password, superuser, active) in [
+            (CLERK.0, CLERK.1, false, true),
+            (RETIRED.0, RETIRED.1, true, false),
+        ] {
+            let hash = medsys_server::password::hash(password.to_owned())
+                .await
+                .expect("hash");
+            medsys_server::mgr::store::create_account(server.db(), user, &hash, superuser, active)
+                .await
+                .expect("create an account");
+        }
+        Some(Target {
+            base_url: format!("http://{}", server.local_addr),
+            server,
+            _dir: dir,
+            postgres,
+        })
+    }
+
+    /// Options for a mgr run against `base_url` with every account the suite can use.
+    pub fn mgr_options(base_url: &str) -> Options {
+        let mut options = Options::new(base_url, vec![medsys_conformance::Api::Mgr]);
+        options.mgr_admin = Some(credentials(ADMIN));
+        options.mgr_non_admin = Some(credentials(CLERK));
+        options.mgr_inactive = Some(credentials(RETIRED));
+        options.request_timeout = std::time::Duration::from_secs(20);
+        options.overall_timeout = std::time::Duration::from_secs(300);
+        options
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await.expect("stop the server");
+        if let Some((admin_url, name)) = self.postgres {
+            if let Ok(mut conn) = PgConnection::connect(&admin_url).await {
+                let dropped = conn
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
+                if let Err(error) = dropped {
+                    eprintln!("could not drop test database {name}: {error}");
+                }
+                drop(conn.close().await);
+            }
+        }
+    }
+}
+
+pub fn credentials((user, password): (&str, &str)) -> Credentials {
+    Credentials {
+        user: user.to_owned(),
+        password: password.to_owned(),
+    }
+}
+
+/// How the proxy falsifies an answer: it gets the request's method and path and the upstream's
+/// status, headers and JSON body (when the body is JSON), and may change any of them.
+pub type Mutation =
+    dyn Fn(&Method, &str, &mut StatusCode, &mut HeaderMap, &mut Option<Value>) + Send + Sync;
+
+struct ProxyState {
+    upstream: String,
+    client: reqwest::Client,
+    mutate: Box<Mutation>,
+}
+
+/// A proxy in front of `upstream` that applies `mutate` to every answer; answers its address.
+pub async fn proxy(upstream: &str, mutate: Box<Mutation>) -> SocketAddr {
+    let state = Arc::new(ProxyState {
+        upstream: upstream.to_owned(),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        mutate,
+    });
+    let app = Router::new().fallback(forward).with_state(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the proxy");
+    let addr = listener.local_addr().expect("proxy address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+async fn forward(State(state): State<Arc<ProxyState>>, request: Request<Body>) -> Response<Body> {
+    let method = request.method().clone();
+    let uri: Uri = request.uri().clone();
+    let headers = request.headers().clone();
+    let body: Bytes = axum::body::to_bytes(request.into_body(), usize::MAX)
+        .await
+        .unwrap_or_default();
+    let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
+    let mut outgoing = state.client.request(
+        reqwest::Method::from_bytes(method.as_str().as_bytes()).expect("method"),
+        format!("{}{path_and_query}", state.upstream),
+    );
+    for (name, value) in &headers {
+        if name != "host" && name != "content-length" {
+            outgoing = outgoing.header(name.as_str(), value.as_bytes());
+        }
+    }
+    let answer = outgoing.body(body).send().await.expect("upstream answers");
+    let mut status = StatusCode::from_u16(answer.status().as_u16()).expect("status");
+    let mut answer_headers = HeaderMap::new();
+    for (name, value) in answer.headers() {
+        if name != "content-length" && name != "transfer-encoding" {
+            if let (Ok(name), Ok(value)) = (
+                axum::http::HeaderName::from_bytes(name.as_str().as_bytes()),
+                axum::http::HeaderValue::from_bytes(value.as_bytes()),
+            ) {
+                answer_headers.append(name, value);
+            }
+        }
+    }
+    let bytes = answer.bytes().await.unwrap_or_default();
+    let mut json: Option<Value> = serde_json::from_slice(&bytes).ok();
+    (state.mutate)(
+        &method,
+        uri.path(),
+        &mut status,
+        &mut answer_headers,
+        &mut json,
+    );
+    let body = match json {
+        Some(value) => Body::from(serde_json::to_vec(&value).expect("json")),
+        None => Body::from(bytes),
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = answer_headers;
+    response
+}
