@@ -252,10 +252,10 @@ pub fn new_order(uid: &str, department: &str, status: i64) -> Value {
 
 /// A 1x1 PNG (the spec's example).
 pub fn png() -> Vec<u8> {
-    use base64::Engine;
-    base64::engine::general_purpose::STANDARD
-        .decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==")
-        .expect("png")
+    medsys_server::procurement::domain::base64_decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==",
+    )
+    .expect("png")
 }
 
 pub fn file_part(bytes: Vec<u8>, name: &str, content_type: &str) -> multipart::Part {

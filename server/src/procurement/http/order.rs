@@ -1,7 +1,6 @@
 //! Tag order: create, edit, recall, search, read, export, signature files.
 
 use axum::extract::{Path, State};
-use base64::Engine;
 use serde_json::Value;
 
 use crate::{
@@ -287,7 +286,7 @@ pub async fn upload_signature(
     let Some((content_type, _)) = domain::image_type(file) else {
         return Err(ProcurementError::business(msg::NOT_AN_IMAGE));
     };
-    let data = base64::engine::general_purpose::STANDARD.encode(file);
+    let data = domain::base64_encode(file);
     store::put_signature(&state.db, &order.id, content_type, &data, now_unix()).await?;
     ok(Value::Null)
 }
@@ -342,9 +341,9 @@ pub async fn download_signature(
     let Some((_, data)) = store::get_signature(&state.db, &order.id).await? else {
         return Err(ProcurementError::business(msg::NO_SIGNATURE));
     };
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data)
-        .map_err(|error| ProcurementError::Internal(error.into()))?;
+    let bytes = domain::base64_decode(&data).ok_or_else(|| {
+        ProcurementError::Internal(anyhow::anyhow!("stored signature is not base64"))
+    })?;
     let (content_type, extension) = domain::image_type(&bytes).ok_or_else(|| {
         ProcurementError::Internal(anyhow::anyhow!("stored signature is not an image"))
     })?;
