@@ -631,7 +631,7 @@ pub fn base64_encode(bytes: &[u8]) -> String {
 /// The bytes of [`base64_encode`]'s output; `None` for anything malformed.
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
     let text = text.as_bytes();
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let value = |c: u8| {
