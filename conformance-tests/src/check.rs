@@ -229,12 +229,20 @@ pub fn check(expected: &Expected, actual: &Actual) -> Verdict {
                 if let Some(schema) = &expected.schema {
                     check_schema(schema, &actual_body, &mut problems);
                 }
+                let before = problems.len();
                 let normalised = apply_matchers(
                     expected_body,
                     &expected.matchers,
                     &actual_body,
                     &mut problems,
                 );
+                // A value a matcher refused is already named; the comparison below skips it.
+                let refused: Vec<String> = expected
+                    .matchers
+                    .iter()
+                    .map(|(pointer, _)| format!("{pointer}:"))
+                    .filter(|prefix| problems[before..].iter().any(|p| p.starts_with(prefix)))
+                    .collect();
                 let mut differences = Vec::new();
                 structural_diff("", expected_body, &normalised, &mut differences);
                 let envelope_keys = envelope_keys(&expected.envelope);
@@ -243,6 +251,7 @@ pub fn check(expected: &Expected, actual: &Actual) -> Verdict {
                     !envelope_keys
                         .iter()
                         .any(|key| d.starts_with(&format!("/{key}:")))
+                        && !refused.iter().any(|prefix| d.starts_with(prefix.as_str()))
                 }));
                 if *expected_body != normalised {
                     diff = Some(unified_diff(expected_body, &normalised));
@@ -289,13 +298,85 @@ fn check_schema(schema: &Value, actual: &Value, problems: &mut Vec<String>) {
             return;
         }
     };
-    for error in validator.iter_errors(actual).take(5) {
-        let path = error.instance_path().to_string();
-        problems.push(format!(
-            "schema: {}: {error}",
-            if path.is_empty() { "/" } else { &path }
-        ));
+    if validator.is_valid(actual) {
+        return;
     }
+    // "not valid under any of the schemas listed in oneOf" names nothing: report the errors of
+    // the alternative the body comes closest to (the success or the error envelope) instead.
+    let alternatives = schema
+        .pointer("/allOf/0/oneOf")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let components = schema.get("components").cloned().unwrap_or(Value::Null);
+    let mut best: Option<(String, Vec<String>, (bool, usize))> = None;
+    for alternative in &alternatives {
+        let name = alternative
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.rsplit('/').next())
+            .unwrap_or("alternative")
+            .to_owned();
+        let Ok(branch) = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .build(&schema_with_components(alternative, &components))
+        else {
+            continue;
+        };
+        let errors = schema_errors(&branch, actual);
+        // The envelope's `const` members (`ret: 0` vs `ret: 1|2`, `success`) say which
+        // alternative the body means to be; the number of errors breaks ties.
+        let resolved = components
+            .pointer(&format!("/schemas/{name}"))
+            .unwrap_or(alternative);
+        let rank = (!discriminator_matches(resolved, actual), errors.len());
+        if best.as_ref().is_none_or(|(_, _, r)| rank < *r) {
+            best = Some((name, errors, rank));
+        }
+    }
+    match best {
+        Some((name, errors, _)) if !errors.is_empty() => problems.extend(
+            errors
+                .into_iter()
+                .map(|e| format!("schema (closest to {name}): {e}")),
+        ),
+        _ => problems.extend(
+            schema_errors(&validator, actual)
+                .into_iter()
+                .map(|e| format!("schema: {e}")),
+        ),
+    }
+}
+
+/// Whether every top-level `const`/`enum` member of `schema` holds in `actual`.
+fn discriminator_matches(schema: &Value, actual: &Value) -> bool {
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return false;
+    };
+    let mut any = false;
+    for (key, property) in properties {
+        let allowed: Vec<Value> = match (property.get("const"), property.get("enum")) {
+            (Some(value), _) => vec![value.clone()],
+            (None, Some(Value::Array(values))) => values.clone(),
+            _ => continue,
+        };
+        any = true;
+        if !actual.get(key).is_some_and(|v| allowed.contains(v)) {
+            return false;
+        }
+    }
+    any
+}
+
+fn schema_errors(validator: &jsonschema::Validator, actual: &Value) -> Vec<String> {
+    validator
+        .iter_errors(actual)
+        .take(5)
+        .map(|error| {
+            let path = error.instance_path().to_string();
+            format!("{}: {error}", if path.is_empty() { "/" } else { &path })
+        })
+        .collect()
 }
 
 fn check_headers(expected: &Expected, actual: &Actual, problems: &mut Vec<String>) {

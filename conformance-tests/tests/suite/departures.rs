@@ -106,14 +106,14 @@ async fn a_missing_field_fails_the_case_and_names_the_field() {
              _: &mut StatusCode,
              _: &mut HeaderMap,
              body: &mut Option<Value>| {
-                if method == Method::GET && path == "/api/mgr/customers" {
-                    if let Some(row) = body
+                if method == Method::GET
+                    && path == "/api/mgr/customers"
+                    && let Some(row) = body
                         .as_mut()
                         .and_then(|b| b.pointer_mut("/retlist/0"))
                         .and_then(Value::as_object_mut)
-                    {
-                        row.remove("address");
-                    }
+                {
+                    row.remove("address");
                 }
             },
         ),
@@ -161,10 +161,10 @@ async fn a_wrong_envelope_code_fails_the_case_and_names_both_codes() {
              _: &mut StatusCode,
              _: &mut HeaderMap,
              body: &mut Option<Value>| {
-                if msg_is(body, "订单中引用了这条数据,禁止删除") {
-                    if let Some(body) = body.as_mut() {
-                        body["ret"] = json!(1);
-                    }
+                if msg_is(body, "订单中引用了这条数据,禁止删除")
+                    && let Some(body) = body.as_mut()
+                {
+                    body["ret"] = json!(1);
                 }
             },
         ),

@@ -221,7 +221,7 @@ fn schema_violations_are_reported_with_the_instance_path() {
         verdict
             .problems
             .iter()
-            .any(|p| p.starts_with("schema: /retlist/0")),
+            .any(|p| p.starts_with("schema (closest to ListCustomerOk): /retlist/0")),
         "{:?}",
         verdict.problems
     );

@@ -125,16 +125,16 @@ impl Target {
 
     pub async fn stop(self) {
         self.server.stop().await.expect("stop the server");
-        if let Some((admin_url, name)) = self.postgres {
-            if let Ok(mut conn) = PgConnection::connect(&admin_url).await {
-                let dropped = conn
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await;
-                if let Err(error) = dropped {
-                    eprintln!("could not drop test database {name}: {error}");
-                }
-                drop(conn.close().await);
+        if let Some((admin_url, name)) = self.postgres
+            && let Ok(mut conn) = PgConnection::connect(&admin_url).await
+        {
+            let dropped = conn
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await;
+            if let Err(error) = dropped {
+                eprintln!("could not drop test database {name}: {error}");
             }
+            drop(conn.close().await);
         }
     }
 }
@@ -197,13 +197,14 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request<Body>) -
     let mut status = StatusCode::from_u16(answer.status().as_u16()).expect("status");
     let mut answer_headers = HeaderMap::new();
     for (name, value) in answer.headers() {
-        if name != "content-length" && name != "transfer-encoding" {
-            if let (Ok(name), Ok(value)) = (
+        if name != "content-length"
+            && name != "transfer-encoding"
+            && let (Ok(name), Ok(value)) = (
                 axum::http::HeaderName::from_bytes(name.as_str().as_bytes()),
                 axum::http::HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                answer_headers.append(name, value);
-            }
+            )
+        {
+            answer_headers.append(name, value);
         }
     }
     let bytes = answer.bytes().await.unwrap_or_default();
