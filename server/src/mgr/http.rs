@@ -19,14 +19,15 @@ use crate::mgr::{
 };
 
 /// `{"ret": 0}`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Default, Serialize, ToSchema)]
 pub struct RetOk {
     pub ret: i64,
 }
 
 impl RetOk {
     pub fn new() -> Self {
-        Self { ret: 0 }
+        // `ret` 0 is the derived default; `new` keeps call sites reading as "a success".
+        Self::default()
     }
 }
 
@@ -213,12 +214,13 @@ pub fn text(value: Option<&Value>, min: usize, max: usize) -> Field<String> {
     }
 }
 
-/// An optional member: absent (or `null`) is `Ok(None)`, malformed is `Err(())`.
-pub fn optional<T>(field: Field<T>) -> Result<Option<T>, ()> {
+/// An optional member: absent (or `null`) is `Some(None)`, present is `Some(Some(value))`,
+/// malformed is `None`, so callers reject a malformed member with `?`.
+pub fn optional<T>(field: Field<T>) -> Option<Option<T>> {
     match field {
-        Field::Missing => Ok(None),
-        Field::Present(value) => Ok(Some(value)),
-        Field::Invalid => Err(()),
+        Field::Missing => Some(None),
+        Field::Present(value) => Some(Some(value)),
+        Field::Invalid => None,
     }
 }
 

@@ -47,10 +47,10 @@ fn shape(doc: &Value, schema: &Value, depth: usize) -> String {
             };
         }
     }
-    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
-        if all.len() == 1 {
-            return shape(doc, &all[0], depth + 1);
-        }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array)
+        && all.len() == 1
+    {
+        return shape(doc, &all[0], depth + 1);
     }
     let types: Vec<String> = match schema.get("type") {
         Some(Value::String(kind)) => vec![kind.clone()],

@@ -119,16 +119,16 @@ impl TestDatabase {
     }
 
     pub async fn drop_database(self) {
-        if let Some((admin_url, name)) = &self.postgres {
-            if let Ok(mut conn) = PgConnection::connect(admin_url).await {
-                let dropped = conn
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await;
-                if let Err(error) = dropped {
-                    eprintln!("could not drop test database {name}: {error}");
-                }
-                drop(conn.close().await);
+        if let Some((admin_url, name)) = &self.postgres
+            && let Ok(mut conn) = PgConnection::connect(admin_url).await
+        {
+            let dropped = conn
+                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                .await;
+            if let Err(error) = dropped {
+                eprintln!("could not drop test database {name}: {error}");
             }
+            drop(conn.close().await);
         }
     }
 }

@@ -100,9 +100,9 @@ fn customer_data(data: &Map<String, Value>) -> Option<CustomerData> {
 /// The fields present, each a string within its column length.
 fn customer_change(data: &Map<String, Value>) -> Option<CustomerNewData> {
     Some(CustomerNewData {
-        name: optional(text(data.get("name"), 0, limits::CUSTOMER_NAME)).ok()?,
-        phonenumber: optional(text(data.get("phonenumber"), 0, limits::CUSTOMER_PHONE)).ok()?,
-        address: optional(text(data.get("address"), 0, limits::CUSTOMER_ADDRESS)).ok()?,
+        name: optional(text(data.get("name"), 0, limits::CUSTOMER_NAME))?,
+        phonenumber: optional(text(data.get("phonenumber"), 0, limits::CUSTOMER_PHONE))?,
+        address: optional(text(data.get("address"), 0, limits::CUSTOMER_ADDRESS))?,
     })
 }
 

@@ -153,8 +153,8 @@ pub async fn add_order(
 
 /// Parses `data` of modify_order; `None` when any member is malformed.
 fn order_change(data: &Map<String, Value>) -> Option<OrderChange> {
-    let name = optional(text(data.get("name"), 1, limits::ORDER_NAME)).ok()?;
-    let customer_id = optional(positive_id(data.get("customerid"))).ok()?;
+    let name = optional(text(data.get("name"), 1, limits::ORDER_NAME))?;
+    let customer_id = optional(positive_id(data.get("customerid")))?;
     let lines = match data.get("medicinelist") {
         None | Some(Value::Null) => Vec::new(),
         Some(list) => medicine_list(list)?,
