@@ -317,7 +317,7 @@ async fn delete_unreferenced(
     referenced: &'static str,
     delete: &'static str,
 ) -> StoreResult<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     if sqlx::query(exists)
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -397,7 +397,7 @@ pub async fn list_orders(db: &Db, page: Page) -> StoreResult<Paged<Order>> {
 
 /// Creates the order and its lines in one transaction.
 pub async fn add_order(db: &Db, order: &NewOrder) -> StoreResult<i64> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     check_customer(&mut tx, order.customer_id).await?;
     check_medicines(&mut tx, &order.lines).await?;
     let now = chrono::Local::now();
@@ -429,7 +429,7 @@ pub async fn order_exists(db: &Db, id: i64) -> StoreResult<bool> {
 
 /// Applies a change in one transaction: nothing changes unless everything succeeds.
 pub async fn modify_order(db: &Db, id: i64, change: &OrderChange) -> StoreResult<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let exists = sqlx::query("SELECT id FROM mgr_order WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)

@@ -232,7 +232,7 @@ pub async fn update_user(
     let department_id = department_by_name(db, department)
         .await?
         .ok_or(StoreError::UnknownDepartment)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let done = sqlx::query(
         "UPDATE procurement_user SET username = $2, department_id = $3, role_id = $4, \
          password_hash = COALESCE($5, password_hash), \
@@ -260,7 +260,7 @@ pub async fn update_user(
 
 /// Sets a new password and revokes the live token.
 pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> StoreResult<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query(
         "UPDATE procurement_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1",
     )
@@ -277,7 +277,9 @@ pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> S
     Ok(())
 }
 
-/// Imports rows in order; each row is created or refused on its own.
+/// Imports rows in order, each created or refused on its own, all written in one transaction:
+/// an import that fails (or a server killed halfway) leaves no user of it behind, and the
+/// users it reports as created are all there.
 pub async fn import_users(
     db: &Db,
     rows: &[ImportRow],
@@ -285,42 +287,64 @@ pub async fn import_users(
     now: i64,
 ) -> StoreResult<Vec<ImportVerdict>> {
     let departments = departments(db).await?;
+    let mut tx = db.begin_write().await?;
     let mut verdicts = Vec::with_capacity(rows.len());
     for row in rows {
         if let Err(verdict) = row.precheck() {
             verdicts.push(verdict);
             continue;
         }
-        if find_user(db, &row.id).await?.is_some() {
-            verdicts.push(ImportVerdict::Exists);
-            continue;
-        }
-        if !departments
+        let Some(department) = departments
             .iter()
-            .any(|department| department.name == row.department)
-        {
-            verdicts.push(ImportVerdict::UnknownDepartment);
+            .find(|department| department.name == row.department)
+        else {
+            // A known user is reported as existing before its department is looked at.
+            verdicts.push(if user_exists(&mut tx, &row.id).await? {
+                ImportVerdict::Exists
+            } else {
+                ImportVerdict::UnknownDepartment
+            });
             continue;
-        }
+        };
         let Some(role) = row.role() else {
-            verdicts.push(ImportVerdict::UnknownRole);
+            verdicts.push(if user_exists(&mut tx, &row.id).await? {
+                ImportVerdict::Exists
+            } else {
+                ImportVerdict::UnknownRole
+            });
             continue;
         };
-        let user = NewUser {
-            id: &row.id,
-            username: &row.name,
-            password_hash,
-            department: &row.department,
-            role,
-        };
-        verdicts.push(match create_user(db, &user, now).await {
-            Ok(()) => ImportVerdict::Created,
-            Err(StoreError::UserExists) => ImportVerdict::Exists,
-            Err(StoreError::UnknownDepartment) => ImportVerdict::UnknownDepartment,
-            Err(other) => return Err(other),
+        // `DO NOTHING` instead of a unique violation: on PostgreSQL a failed statement would
+        // abort the whole transaction.
+        let done = sqlx::query(
+            "INSERT INTO procurement_user (id, username, password_hash, department_id, role_id, \
+             is_active, expires_at, password_changed_at, failed_logins, locked_until, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 1, NULL, $6, 0, NULL, $6) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&row.id)
+        .bind(&row.name)
+        .bind(password_hash)
+        .bind(&department.id)
+        .bind(role.id())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        verdicts.push(if done.rows_affected() == 1 {
+            ImportVerdict::Created
+        } else {
+            ImportVerdict::Exists
         });
     }
+    tx.commit().await?;
     Ok(verdicts)
+}
+
+async fn user_exists(tx: &mut Transaction<'static, Any>, id: &str) -> StoreResult<bool> {
+    let row = sqlx::query("SELECT 1 AS found FROM procurement_user WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(row.is_some())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -570,7 +594,7 @@ pub async fn create_order(
     notice: Option<&NoticeText>,
     now: i64,
 ) -> StoreResult<String> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     // The counter row is written first, so the transaction holds the write lock from its first
     // statement (SQLite) or the row lock (PostgreSQL): concurrent creations queue here.
     let counter: i64 = sqlx::query(
@@ -626,7 +650,7 @@ pub async fn update_order(
     now: i64,
 ) -> StoreResult<()> {
     let submitted = input.status == status::SUBMITTED;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let done = sqlx::query(
         "UPDATE procurement_order SET department_id = $3, apply_user = $4, fund_code = $5, \
          total = $6, status = $7, apply_date = CASE WHEN $8 = 1 THEN $9 ELSE apply_date END, \
@@ -680,7 +704,7 @@ pub struct Transition<'a> {
 }
 
 pub async fn transition(db: &Db, step: &Transition<'_>, now: i64) -> StoreResult<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let previous = (step.to == status::DELETED).then_some(step.from);
     let done = sqlx::query(
         "UPDATE procurement_order SET status = $3, \
@@ -826,7 +850,7 @@ pub async fn put_signature(
     data_base64: &str,
     now: i64,
 ) -> StoreResult<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let done = sqlx::query(
         "UPDATE procurement_order SET version = version + 1, updated_at = $2 WHERE id = $1 AND status <> -1",
     )
