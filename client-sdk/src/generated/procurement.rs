@@ -1614,8 +1614,12 @@ impl crate::procurement::Client {
     /// ImportRow for the messages and their order); good rows are created (password 123456, active) and bad rows are
     /// skipped, each row being all-or-nothing. `success` = rows created, `count` = rows counted.
     ///
-    /// A file that is not a readable Excel workbook: 0 文件格式错误，请上传 .xlsx 或 .xls 文件; larger than 5 MB:
-    /// 0 文件大小不能超过5MB; `file` absent: 11 参数缺失.
+    /// The rows are written in one transaction: the users reported created are all there, and an import that fails
+    /// leaves none of its users behind.
+    ///
+    /// A file that is not a readable Excel workbook (or an .xlsx that unpacks to more than 64 MB): 0 文件格式错误，请上传
+    /// .xlsx 或 .xls 文件; larger than 5 MB: 0 文件大小不能超过5MB; more than 10,000 non-empty data rows: 0
+    /// 导入的用户不能超过10000行 (nothing is imported); `file` absent: 11 参数缺失.
     pub async fn admin_import_users(
         &self,
         body: UserImportUpload,

@@ -663,6 +663,9 @@ pub const MAX_SIGNATURE_BYTES: usize = 1024 * 1024;
 pub const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
 /// The password of imported users.
 pub const IMPORT_PASSWORD: &str = "123456";
+/// Most data rows one import may hold (`导入的用户不能超过10000行`): the import is one
+/// transaction, and this keeps it to a few seconds.
+pub const MAX_IMPORT_ROWS: usize = 10_000;
 
 /// The outcome of one import row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

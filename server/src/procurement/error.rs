@@ -25,6 +25,7 @@ pub mod msg {
     pub const IMAGE_TOO_LARGE: &str = "图片大小不能超过1MB";
     pub const NOT_EXCEL: &str = "文件格式错误，请上传 .xlsx 或 .xls 文件";
     pub const EXCEL_TOO_LARGE: &str = "文件大小不能超过5MB";
+    pub const IMPORT_TOO_MANY_ROWS: &str = "导入的用户不能超过10000行";
     pub const NO_ROUTE: &str = "接口不存在";
     pub const FAILED: &str = "失败";
 }

@@ -1,9 +1,9 @@
 //! Workbooks: the printable purchase form of an order and the user-import template (written
 //! with rust_xlsxwriter), and the reading of import files (calamine). Knows neither HTTP nor SQL.
 
-use std::io::Cursor;
+use std::{collections::BTreeMap, io::Cursor};
 
-use calamine::{Data, Reader};
+use calamine::{Data, Reader, Xls, Xlsx};
 use chrono::FixedOffset;
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
 
@@ -145,10 +145,6 @@ pub fn user_template(departments: &[String]) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
-/// Why an import file could not be read.
-#[derive(Debug, PartialEq, Eq)]
-pub struct NotAWorkbook;
-
 fn cell_text(cell: Option<&Data>) -> String {
     match cell {
         None | Some(Data::Empty) => String::new(),
@@ -162,42 +158,114 @@ fn cell_text(cell: Option<&Data>) -> String {
     }
 }
 
+/// Why an import file is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ImportFileError {
+    /// Not a readable .xlsx or .xls workbook (or one that unpacks to an absurd size).
+    NotAWorkbook,
+    /// More than [`domain::MAX_IMPORT_ROWS`] non-empty data rows.
+    TooManyRows,
+}
+
+/// Largest total unpacked size of an .xlsx's parts: a real 10,000-user sheet unpacks to a few
+/// MB, while a zip bomb within the 5 MB upload limit could unpack to gigabytes.
+const MAX_UNPACKED_XLSX_BYTES: u64 = 64 * 1024 * 1024;
+
 /// The data rows of the first sheet of an .xlsx or .xls file: `(1-based data row number, row)`
 /// for every row that is not entirely empty.
-pub fn read_import(bytes: &[u8]) -> Result<Vec<(usize, ImportRow)>, NotAWorkbook> {
-    let is_zip = bytes.starts_with(b"PK\x03\x04");
-    let is_ole = bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
-    if !is_zip && !is_ole {
-        return Err(NotAWorkbook);
+///
+/// An .xlsx is read cell by cell and only columns A to D are kept, so a sheet with one cell in
+/// its last row and column costs no more than its content. An .xls is small by nature (at most
+/// 65,536 × 256 cells, and the upload limit is 5 MB) and read whole.
+pub fn read_import(bytes: &[u8]) -> Result<Vec<(usize, ImportRow)>, ImportFileError> {
+    let rows = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
+    } else if bytes.starts_with(&[0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]) {
+        read_xls(bytes)?
+    } else {
+        return Err(ImportFileError::NotAWorkbook);
+    };
+    if rows.len() > domain::MAX_IMPORT_ROWS {
+        return Err(ImportFileError::TooManyRows);
     }
-    let mut workbook =
-        calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|_| NotAWorkbook)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, row)| !row.is_empty())
+        .map(|(number, row)| (number as usize, row))
+        .collect())
+}
+
+fn set_cell(row: &mut ImportRow, col: u32, text: String) {
+    match col {
+        0 => row.id = text,
+        1 => row.name = text,
+        2 => row.role = text,
+        _ => row.department = text,
+    }
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<BTreeMap<u32, ImportRow>, ImportFileError> {
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ImportFileError::NotAWorkbook)?;
+    let mut unpacked = 0u64;
+    for index in 0..archive.len() {
+        let part = archive
+            .by_index_raw(index)
+            .map_err(|_| ImportFileError::NotAWorkbook)?;
+        unpacked = unpacked.saturating_add(part.size());
+    }
+    if unpacked > MAX_UNPACKED_XLSX_BYTES {
+        return Err(ImportFileError::NotAWorkbook);
+    }
+    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|_| ImportFileError::NotAWorkbook)?;
+    let Some(sheet) = workbook.sheet_names().first().cloned() else {
+        return Ok(BTreeMap::new());
+    };
+    let mut cells = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(|_| ImportFileError::NotAWorkbook)?;
+    let mut rows = BTreeMap::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|_| ImportFileError::NotAWorkbook)?
+    {
+        let (row, col) = cell.get_position();
+        // Row 0 is the header; columns after D are ignored.
+        if row == 0 || col > 3 {
+            continue;
+        }
+        let text = cell_text(Some(&Data::from(cell.get_value().clone())));
+        if text.is_empty() {
+            continue;
+        }
+        if !rows.contains_key(&row) && rows.len() >= domain::MAX_IMPORT_ROWS {
+            return Err(ImportFileError::TooManyRows);
+        }
+        set_cell(rows.entry(row).or_default(), col, text);
+    }
+    Ok(rows)
+}
+
+fn read_xls(bytes: &[u8]) -> Result<BTreeMap<u32, ImportRow>, ImportFileError> {
+    let mut workbook: Xls<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|_| ImportFileError::NotAWorkbook)?;
     let range = match workbook.worksheet_range_at(0) {
         Some(Ok(range)) => range,
-        Some(Err(_)) => return Err(NotAWorkbook),
-        None => return Ok(Vec::new()),
+        Some(Err(_)) => return Err(ImportFileError::NotAWorkbook),
+        None => return Ok(BTreeMap::new()),
     };
-    let Some((first_row, first_col)) = range.start() else {
-        return Ok(Vec::new());
-    };
-    let mut rows = Vec::new();
-    for (offset, cells) in range.rows().enumerate() {
-        let sheet_row = first_row as usize + offset; // 0-based
-        if sheet_row == 0 {
-            continue; // the header row
+    let mut rows = BTreeMap::new();
+    for (row, col, value) in range.used_cells() {
+        let (row, col) = (
+            row as u32 + range.start().map_or(0, |start| start.0),
+            col as u32 + range.start().map_or(0, |start| start.1),
+        );
+        if row == 0 || col > 3 {
+            continue;
         }
-        let at = |col: u32| -> Option<&Data> {
-            col.checked_sub(first_col)
-                .and_then(|index| cells.get(index as usize))
-        };
-        let row = ImportRow {
-            id: cell_text(at(0)),
-            name: cell_text(at(1)),
-            role: cell_text(at(2)),
-            department: cell_text(at(3)),
-        };
-        if !row.is_empty() {
-            rows.push((sheet_row, row));
+        let text = cell_text(Some(value));
+        if !text.is_empty() {
+            set_cell(rows.entry(row).or_default(), col, text);
         }
     }
     Ok(rows)

@@ -307,7 +307,12 @@ pub async fn admin_import_users(
     if file.len() > domain::MAX_IMPORT_BYTES {
         return Err(ProcurementError::business(msg::EXCEL_TOO_LARGE));
     }
-    let rows = excel::read_import(file).map_err(|_| ProcurementError::business(msg::NOT_EXCEL))?;
+    let rows = excel::read_import(file).map_err(|error| {
+        ProcurementError::business(match error {
+            excel::ImportFileError::NotAWorkbook => msg::NOT_EXCEL,
+            excel::ImportFileError::TooManyRows => msg::IMPORT_TOO_MANY_ROWS,
+        })
+    })?;
     let hash = password::hash(domain::IMPORT_PASSWORD.to_owned()).await?;
     let only_rows: Vec<_> = rows.iter().map(|(_, row)| row.clone()).collect();
     let verdicts = store::import_users(&state.db, &only_rows, &hash, now_unix()).await?;
