@@ -15,7 +15,7 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::{config::Config, db::Db, docs, mgr, procurement};
+use crate::{config::Config, db::Db, docs, mgr, procurement, security};
 
 /// What every handler can reach.
 #[derive(Clone, Debug)]
@@ -29,16 +29,24 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Builds the application router for `state`.
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let body_limit = state.config.body_limit;
+    let cors = security::cors(&state.config.cors_origin);
     // Each API contributes one router; the procurement API adds one `.merge(...)` line here.
     let (mgr_routes, _mgr_doc) = mgr::router().split_for_parts();
     let apis = Router::new().merge(mgr_routes).merge(procurement::routes());
 
     let app = apis
         .with_state(state)
-        .merge(docs::router()?)
+        .merge(security::docs_headers(docs::router()?))
         .fallback(no_route)
         .method_not_allowed_fallback(wrong_method)
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(DefaultBodyLimit::max(body_limit));
+    // Outside the body limit so that refusals (413) carry the headers too.
+    let app = security::with_headers(app);
+    let app = match cors {
+        Some(cors) => app.layer(cors),
+        None => app,
+    };
+    let app = app
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

@@ -128,6 +128,12 @@ pub struct Config {
     /// A .docx file to serve as the feasibility-report template instead of the built-in one.
     #[arg(long, env = "MEDSYS_FEASIBILITY_REPORT")]
     pub feasibility_report: Option<std::path::PathBuf>,
+
+    /// An origin (`https://app.example.org`) whose pages may call the APIs from a browser, with
+    /// credentials; repeat it or separate with commas. `*` allows any origin without
+    /// credentials. Without it, no cross-origin call is allowed.
+    #[arg(long, env = "MEDSYS_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::security::parse_origin)]
+    pub cors_origin: Vec<String>,
 }
 
 impl Config {
@@ -145,6 +151,7 @@ impl Config {
             password_max_age_days: 180,
             utc_offset_minutes: 480,
             feasibility_report: None,
+            cors_origin: Vec::new(),
         }
     }
 }
@@ -163,6 +170,7 @@ impl fmt::Debug for Config {
             .field("password_max_age_days", &self.password_max_age_days)
             .field("utc_offset_minutes", &self.utc_offset_minutes)
             .field("feasibility_report", &self.feasibility_report)
+            .field("cors_origin", &self.cors_origin)
             .finish()
     }
 }

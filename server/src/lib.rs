@@ -13,8 +13,8 @@
 //! - [`demo`] and [`admin`]: `--demo` seeding and `admin create-mgr-admin`.
 //!
 //! Layering (enforced by the tidy test in `tests/api/tidy.rs`): domain modules know neither
-//! axum nor sqlx; store and db modules know no axum; only `http`, `error`, `extract`, `app` and
-//! `docs` speak HTTP.
+//! axum nor sqlx; store and db modules know no axum; only `http`, `error`, `extract`, `app`,
+//! `docs` and `security` speak HTTP.
 
 pub mod config;
 pub mod telemetry;
@@ -24,6 +24,7 @@ pub mod password;
 
 pub mod app;
 pub mod docs;
+pub mod security;
 
 pub mod mgr;
 pub mod procurement;

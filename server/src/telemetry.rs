@@ -12,7 +12,9 @@ pub fn init(level: &str, json: bool) {
     let result = if json {
         registry.with(fmt::layer().json()).try_init()
     } else {
-        registry.with(fmt::layer()).try_init()
+        // Colours only on a terminal: log files and collectors get plain text.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        registry.with(fmt::layer().with_ansi(ansi)).try_init()
     };
     // An error only means a subscriber is already installed, which is fine.
     drop(result);
