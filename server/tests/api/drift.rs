@@ -1,6 +1,7 @@
 //! Spec drift: the OpenAPI document utoipa derives from the handlers must describe the same
-//! operations as `openapi/mgr.yaml` (paths, methods, operationIds, parameters, request bodies,
-//! response statuses and schema shapes). Both are reduced to sorted one-line facts and diffed.
+//! operations as the checked-in spec (paths, methods, operationIds, parameters, request bodies,
+//! response statuses and schema shapes). Both are reduced to sorted one-line facts and diffed;
+//! the procurement API uses the same facts (`procurement_drift.rs`).
 //!
 //! Not compared on purpose: descriptions, examples, `const`/`enum`/`format`/length limits (the
 //! handlers enforce them; the conformance suite checks them against the examples), and `null`
@@ -103,8 +104,23 @@ fn shape(doc: &Value, schema: &Value, depth: usize) -> String {
 
 const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
 
+/// How much of each operation [`facts`] describes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Operations, parameters, media types, statuses and the shapes of every schema.
+    Shapes,
+    /// The same without request and response body shapes.
+    Operations,
+}
+
 /// Every fact about the operations of `doc`, one per line, sorted.
-fn facts(doc: &Value) -> Vec<String> {
+pub fn facts(doc: &Value, depth: Depth) -> Vec<String> {
+    let body_shape = |content: &Value| match depth {
+        Depth::Shapes => content
+            .get("schema")
+            .map_or("none".to_owned(), |schema| shape(doc, schema, 0)),
+        Depth::Operations => "…".to_owned(),
+    };
     let mut lines = BTreeSet::new();
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return vec![];
@@ -148,10 +164,7 @@ fn facts(doc: &Value) -> Vec<String> {
                     .into_iter()
                     .flatten()
                 {
-                    let kind = content
-                        .get("schema")
-                        .map_or("none".to_owned(), |schema| shape(doc, schema, 0));
-                    lines.insert(format!("{at} request {media} {kind}"));
+                    lines.insert(format!("{at} request {media} {}", body_shape(content)));
                 }
             }
             for (status, response) in operation
@@ -162,14 +175,18 @@ fn facts(doc: &Value) -> Vec<String> {
             {
                 let response = resolve(doc, response);
                 let contents = response.get("content").and_then(Value::as_object);
+                if depth == Depth::Operations {
+                    lines.insert(format!("{at} response {status}"));
+                    continue;
+                }
                 if contents.is_none_or(|contents| contents.is_empty()) {
                     lines.insert(format!("{at} response {status} (no body)"));
                 }
                 for (media, content) in contents.into_iter().flatten() {
-                    let kind = content
-                        .get("schema")
-                        .map_or("none".to_owned(), |schema| shape(doc, schema, 0));
-                    lines.insert(format!("{at} response {status} {media} {kind}"));
+                    lines.insert(format!(
+                        "{at} response {status} {media} {}",
+                        body_shape(content)
+                    ));
                 }
             }
         }
@@ -177,15 +194,16 @@ fn facts(doc: &Value) -> Vec<String> {
     lines.into_iter().collect()
 }
 
-/// A readable list of differences, or `None` when the two agree.
-fn difference(spec: &[String], code: &[String]) -> Option<String> {
+/// A readable list of differences between the spec `file` and the code, or `None` when the two
+/// agree.
+pub fn difference(file: &str, spec: &[String], code: &[String]) -> Option<String> {
     if spec == code {
         return None;
     }
     let spec_text = spec.join("\n") + "\n";
     let code_text = code.join("\n") + "\n";
     let diff = similar::TextDiff::from_lines(&spec_text, &code_text);
-    let mut out = String::from("- only in openapi/mgr.yaml, + only in the code's annotations:\n");
+    let mut out = format!("- only in {file}, + only in the code's annotations:\n");
     for change in diff.iter_all_changes() {
         match change.tag() {
             similar::ChangeTag::Delete => out.push_str(&format!("- {change}")),
@@ -201,7 +219,11 @@ fn the_handlers_annotations_match_the_checked_in_mgr_spec() {
     let spec: Value =
         yaml_serde::from_str(include_str!("../../../openapi/mgr.yaml")).expect("mgr.yaml");
     let code = serde_json::to_value(medsys_server::mgr::derived_openapi()).expect("derived doc");
-    if let Some(diff) = difference(&facts(&spec), &facts(&code)) {
+    if let Some(diff) = difference(
+        "openapi/mgr.yaml",
+        &facts(&spec, Depth::Shapes),
+        &facts(&code, Depth::Shapes),
+    ) {
         panic!("the code and openapi/mgr.yaml disagree:\n{diff}");
     }
 }
@@ -218,7 +240,12 @@ fn the_drift_check_reports_a_changed_field_readably() {
     {
         properties.remove("phonenumber");
     }
-    let diff = difference(&facts(&spec), &facts(&changed)).expect("a difference");
+    let diff = difference(
+        "openapi/mgr.yaml",
+        &facts(&spec, Depth::Shapes),
+        &facts(&changed, Depth::Shapes),
+    )
+    .expect("a difference");
     assert!(
         diff.contains("phone?: string") || diff.contains("phone: string"),
         "{diff}"

@@ -5,21 +5,29 @@
 
 mod support;
 
+mod browser;
 mod cli;
+mod concurrency;
 mod customers;
 mod docs;
 mod drift;
+mod faults;
+mod hostile;
+mod instances;
 mod medicines;
 mod orders;
+mod process;
 mod procurement_drift;
 mod procurement_examples;
 mod procurement_files;
+mod procurement_import;
 mod procurement_roles;
 mod procurement_support;
 mod procurement_tokens;
 mod procurement_workflow;
 mod profile;
 mod restart;
+mod secrets;
 mod session;
 mod tidy;
 mod wire;

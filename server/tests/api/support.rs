@@ -32,10 +32,24 @@ where
     F: FnOnce(TestServer) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    run_configured(backend, |_| {}, test).await;
+}
+
+/// [`run`] with settings changed from the defaults by `configure`.
+pub async fn run_configured<F, Fut>(backend: Backend, configure: impl FnOnce(&mut Config), test: F)
+where
+    F: FnOnce(TestServer) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let Some(database) = TestDatabase::create(backend).await else {
         return;
     };
-    let server = TestServer::start(database.url.clone()).await;
+    let mut config = Config::for_database(database.url.clone());
+    configure(&mut config);
+    let server = TestServer {
+        server: app::start(config).await.expect("server starts"),
+        database_url: database.url.clone(),
+    };
     let outcome = tokio::spawn(test(server)).await;
     database.drop_database().await;
     if let Err(error) = outcome {
