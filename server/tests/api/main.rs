@@ -11,6 +11,7 @@ mod docs;
 mod drift;
 mod medicines;
 mod orders;
+mod procurement_accounts;
 mod procurement_drift;
 mod procurement_examples;
 mod procurement_files;

@@ -65,6 +65,10 @@ on_both_backends! {
         assert_eq!(notice.title, "申请单打回通知");
         assert_eq!(notice.content, format!("编号{id}的申请单已被打回；打回原因：预算过高，请重新核实"));
         assert_eq!(notice.oid, id);
+        // Reading a notice marks it read.
+        let read = zhang.get_notice(notice.id).await.expect("the notice");
+        assert_eq!((notice.state, read.state, read.uid.as_str()), (true, false, ZHANG));
+        assert_eq!(zhang.count_unread_notices(ZHANG).await.expect("count"), 0);
 
         let mut edit = order_update(&id, order.version, Resubmit);
         edit.order_lists = vec![computer_line(), computer_line()];
