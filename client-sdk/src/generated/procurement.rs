@@ -947,7 +947,14 @@ impl crate::procurement::Client {
     ) -> crate::Result<()> {
         let request = self.request(reqwest::Method::PUT, "/user/pwd");
         let request = request.json(&crate::wire::body(body, &[])?);
-        self.call::<serde_json::Value>(request, &[200u16, 403u16]).await.map(drop)
+        let result = self
+            .call::<serde_json::Value>(request, &[200u16, 403u16])
+            .await
+            .map(drop);
+        if result.is_ok() {
+            self.set_token(None);
+        }
+        result
     }
     /// 查询所有部门 List departments
     ///
@@ -1601,7 +1608,14 @@ impl crate::procurement::Client {
     pub async fn admin_update_user(&self, body: &UserUpdate) -> crate::Result<()> {
         let request = self.request(reqwest::Method::PUT, "/admin/user");
         let request = request.json(&crate::wire::body(body, &[])?);
-        self.call::<serde_json::Value>(request, &[200u16, 403u16]).await.map(drop)
+        let result = self
+            .call::<serde_json::Value>(request, &[200u16, 403u16])
+            .await
+            .map(drop);
+        if result.is_ok() {
+            self.forget_token_of(&body.id);
+        }
+        result
     }
     /// 通过Excel批量导入用户 Import users from Excel
     ///

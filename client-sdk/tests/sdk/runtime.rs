@@ -94,6 +94,76 @@ async fn an_admin_logging_out_another_user_keeps_the_own_token() {
 }
 
 #[tokio::test]
+async fn a_password_change_forgets_the_revoked_token_and_a_refused_one_keeps_it() {
+    let server = MockServer::start().await;
+    let change = |new_password: &str| medsys_client::procurement::ChangePasswordRequest {
+        uid: "12345678911".to_owned(),
+        old_password: "123456".to_owned(),
+        new_password: new_password.to_owned(),
+    };
+    Mock::given(method("PUT"))
+        .and(path("/user/pwd"))
+        .and(json_body(
+            r#"{"uid":"12345678911","oldPassword":"123456","newPassword":"12345"}"#,
+        ))
+        .respond_with(json_response(
+            200,
+            r#"{"success":false,"code":12,"msg":"参数错误","data":null}"#,
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/user/pwd"))
+        .and(json_body(
+            r#"{"uid":"12345678911","oldPassword":"123456","newPassword":"Abc123456"}"#,
+        ))
+        .respond_with(json_response(200, OK_NULL))
+        .mount(&server)
+        .await;
+    let client = procurement_client(&server, Some(TOKEN_VALID));
+    let refused = client.change_password(&change("12345")).await;
+    assert!(
+        matches!(refused, Err(Error::Procurement { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(client.token().as_deref(), Some(TOKEN_VALID));
+    client
+        .change_password(&change("Abc123456"))
+        .await
+        .expect("changed");
+    assert_eq!(client.token(), None);
+}
+
+#[tokio::test]
+async fn an_admin_updating_themselves_forgets_the_token_and_updating_another_keeps_it() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .and(path("/admin/user"))
+        .respond_with(json_response(200, OK_NULL))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let update = |id: &str| medsys_client::procurement::UserUpdate {
+        id: id.to_owned(),
+        username: "管理员".to_owned(),
+        password: None,
+        department: "办公室".to_owned(),
+        role: medsys_client::procurement::RoleName::管理员,
+    };
+    let client = procurement_client(&server, Some(ADMIN_TOKEN));
+    client
+        .admin_update_user(&update("12345678911"))
+        .await
+        .expect("updated");
+    assert_eq!(client.token().as_deref(), Some(ADMIN_TOKEN));
+    client
+        .admin_update_user(&update("12345678910"))
+        .await
+        .expect("updated");
+    assert_eq!(client.token(), None);
+}
+
+#[tokio::test]
 async fn mgr_302_is_not_logged_in_and_is_not_followed() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

@@ -1,5 +1,7 @@
 //! The published contract: `/openapi/mgr.json` is `openapi/mgr.yaml`, and `/docs` renders it
 //! (checked in headless Chromium).
+//!
+//! Raw HTTP: the spec document and the docs page are not operations of the SDK.
 
 use std::process::Command;
 

@@ -17,6 +17,7 @@ mod instances;
 mod medicines;
 mod orders;
 mod process;
+mod procurement_accounts;
 mod procurement_authz;
 mod procurement_drift;
 mod procurement_examples;

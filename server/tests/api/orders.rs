@@ -1,5 +1,12 @@
-//! list_order, add_order, modify_order, del_order.
+//! list_order, add_order, modify_order, del_order, through the SDK.
+//!
+//! Requests with a part of their data missing or of the wrong type, and missing or wrong
+//! actions, go over raw HTTP, because the typed SDK cannot send them.
 
+use medsys_client::mgr::{
+    self, DelCustomerRequest, DelMedicineRequest, DelOrderRequest, ModifyOrderData,
+    ModifyOrderRequest, Order, OrderMedicine,
+};
 use serde_json::{Value, json};
 
 use crate::{on_both_backends, support::*};
@@ -7,149 +14,193 @@ use crate::{on_both_backends, support::*};
 const PATH: &str = "/api/mgr/orders";
 
 struct Fixture {
-    api: Api,
+    admin: mgr::Client,
     customer: i64,
     other_customer: i64,
     medicines: Vec<i64>,
 }
 
 async fn fixture(server: &TestServer) -> Fixture {
-    let api = server.admin().await;
-    let customer = api
-        .add_customer("李小哲", "12345678911", "上海市嘉定区")
-        .await;
-    let other_customer = api
-        .add_customer("张三", "12345678922", "上海市静安区")
-        .await;
+    let admin = server.mgr_admin().await;
+    let customer = admin
+        .add_customer(&new_customer("李小哲", "12345678911", "上海市嘉定区"))
+        .await
+        .expect("added")
+        .id;
+    let other_customer = admin
+        .add_customer(&new_customer("张三", "12345678922", "上海市静安区"))
+        .await
+        .expect("added")
+        .id;
     let mut medicines = Vec::new();
     for (name, sn) in [("xxx药", "1"), ("xxx药2", "2"), ("xxx药3", "3")] {
-        medicines.push(api.add_medicine(name, "疗效是...", sn).await);
+        let added = admin
+            .add_medicine(&new_medicine(name, "疗效是...", sn))
+            .await;
+        medicines.push(added.expect("added").id);
     }
     Fixture {
-        api,
+        admin,
         customer,
         other_customer,
         medicines,
     }
 }
 
-fn today() -> String {
-    chrono::Utc::now().format("%Y-%m-%d").to_string()
+impl Fixture {
+    async fn add_order(&self, name: &str, customer: i64, lines: &[(i64, i64)]) -> i64 {
+        let added = self
+            .admin
+            .add_order(&new_mgr_order(name, customer, lines))
+            .await;
+        added.expect("ordered").id
+    }
+
+    async fn orders(&self) -> Vec<Order> {
+        self.admin.list_order(10, 1).await.expect("listed").retlist
+    }
+}
+
+fn line(id: i64, amount: i64, name: &str) -> OrderMedicine {
+    OrderMedicine {
+        id,
+        amount,
+        name: name.to_owned(),
+    }
+}
+
+/// Today in the server's time zone may differ from UTC's around midnight, so a creation date is
+/// accepted when it is a well-formed day no further than one day from today (UTC).
+fn is_about_today(date: &str) -> bool {
+    let Ok(day) = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d") else {
+        return false;
+    };
+    (day - chrono::Utc::now().date_naive()).num_days().abs() <= 1
 }
 
 on_both_backends! {
     async fn orders_are_listed_newest_first_with_customer_and_medicines(server: TestServer) {
         let f = fixture(&server).await;
         let (m1, m2) = (f.medicines[0], f.medicines[1]);
-        let older = f.api.add_order("xx医院订单", f.customer, &[(m1, 33), (m2, 12)]).await;
-        let newer = f.api.add_order("yy医院订单", f.other_customer, &[]).await;
-        let reply = f.api.list(PATH, "list_order", 1, 10).await;
-        let date = reply.body["retlist"][0]["create_date"].as_str().unwrap_or_default().to_owned();
-        assert!(date == today() || date.len() == 10, "{date}");
-        reply.expect(200, json!({
-            "ret": 0,
-            "retlist": [
-                {"id": newer, "name": "yy医院订单", "create_date": date, "customer_name": "张三",
-                 "customerid": f.other_customer, "medicinelist": []},
-                {"id": older, "name": "xx医院订单", "create_date": date, "customer_name": "李小哲",
-                 "customerid": f.customer, "medicinelist": [
-                    {"id": m1, "amount": 33, "name": "xxx药"},
-                    {"id": m2, "amount": 12, "name": "xxx药2"},
-                 ]},
-            ],
-            "total": 2,
-        }));
-        f.api.list(PATH, "list_order", 2, 2).await.expect(200, json!({"ret": 0, "retlist": [], "total": 2}));
+        let older = f.add_order("xx医院订单", f.customer, &[(m1, 33), (m2, 12)]).await;
+        let newer = f.add_order("yy医院订单", f.other_customer, &[]).await;
+        let page = f.admin.list_order(10, 1).await.expect("listed");
+        let date = page.retlist[0].create_date.clone();
+        assert!(is_about_today(&date), "{date}");
+        assert_eq!(page.total, 2);
+        assert_eq!(page.retlist, vec![
+            Order { id: newer, name: "yy医院订单".into(), create_date: date.clone(), customer_name: "张三".into(),
+                customerid: f.other_customer, medicinelist: vec![] },
+            Order { id: older, name: "xx医院订单".into(), create_date: date.clone(), customer_name: "李小哲".into(),
+                customerid: f.customer, medicinelist: vec![line(m1, 33, "xxx药"), line(m2, 12, "xxx药2")] },
+        ]);
+        let past_the_end = f.admin.list_order(2, 2).await.expect("page 2");
+        assert_eq!((past_the_end.retlist, past_the_end.total), (vec![], 2));
     }
 
     async fn listing_orders_without_pagenum_or_pagesize_is_refused(server: TestServer) {
-        let api = server.admin().await;
+        let admin = server.mgr_admin().await;
+        assert_mgr_refused(admin.list_order(5, -3).await, 1, "缺少pagenum或pagesize字段");
+        let api = server.raw_session_of(&admin);
         let missing = json!({"ret": 1, "msg": "缺少pagenum或pagesize字段"});
         api.get(PATH, &[("action", "list_order"), ("pagesize", "5")]).await.expect(200, missing.clone());
         api.get(PATH, &[("action", "list_order"), ("pagenum", "1")]).await.expect(200, missing);
-        let bad = api.get(PATH, &[("action", "list_order"), ("pagenum", "-3"), ("pagesize", "5")]).await;
-        assert_eq!(bad.body["ret"], 1, "{}", bad.text);
+    }
+
+    async fn an_order_for_an_unknown_customer_or_medicine_is_refused(server: TestServer) {
+        let f = fixture(&server).await;
+        let unknown_customer = f.customer + f.other_customer + 100;
+        assert_mgr_refused(
+            f.admin.add_order(&new_mgr_order("x", unknown_customer, &[(f.medicines[0], 5)])).await,
+            1,
+            &format!("id:{unknown_customer}的客户不存在"),
+        );
+        assert_mgr_refused(
+            f.admin.add_order(&new_mgr_order("x", f.customer, &[(f.medicines[0], 1), (999_999, 1)])).await,
+            1,
+            "id:999999的药品不存在",
+        );
+        assert_mgr_refused(f.admin.add_order(&new_mgr_order("", f.customer, &[])).await, 1, "请传入订单名称");
+        assert_eq!(f.orders().await, vec![]);
     }
 
     async fn adding_an_order_checks_each_part_of_its_data(server: TestServer) {
         let f = fixture(&server).await;
+        let api = server.raw_session_of(&f.admin);
         let line = json!([{"id": f.medicines[0], "amount": 5, "name": "xxx药"}]);
         let add = |data: Value| json!({"action": "add_order", "data": data});
-        f.api.post(PATH, json!({"action": "add_order"})).await
+        api.post(PATH, json!({"action": "add_order"})).await
             .expect(200, json!({"ret": 1, "msg": "请传入data或传入正确格式的data"}));
-        f.api.post(PATH, add(json!("not an object"))).await
+        api.post(PATH, add(json!("not an object"))).await
             .expect(200, json!({"ret": 1, "msg": "请传入data或传入正确格式的data"}));
-        f.api.post(PATH, add(json!({"name": "x", "medicinelist": line}))).await
+        api.post(PATH, add(json!({"name": "x", "medicinelist": line}))).await
             .expect(200, json!({"ret": 1, "msg": "请传入customerid"}));
-        f.api.post(PATH, add(json!({"customerid": f.customer, "medicinelist": line}))).await
+        api.post(PATH, add(json!({"customerid": f.customer, "medicinelist": line}))).await
             .expect(200, json!({"ret": 1, "msg": "请传入订单名称"}));
-        f.api.post(PATH, add(json!({"name": "x", "customerid": f.customer}))).await
+        api.post(PATH, add(json!({"name": "x", "customerid": f.customer}))).await
             .expect(200, json!({"ret": 1, "msg": "请传入medicinelist"}));
-        let unknown = f.api.post(PATH, add(json!({"name": "x", "customerid": f.customer + 100, "medicinelist": line}))).await;
-        assert_eq!(unknown.body["ret"], 1, "{}", unknown.text);
-        let unknown = f.api.post(PATH, add(json!({"name": "x", "customerid": f.customer,
-            "medicinelist": [{"id": 999_999, "amount": 1, "name": "?"}]}))).await;
-        assert_eq!(unknown.body["ret"], 1, "{}", unknown.text);
-        f.api.list(PATH, "list_order", 1, 10).await.expect(200, json!({"ret": 0, "retlist": [], "total": 0}));
+        assert_eq!(f.orders().await, vec![]);
     }
 
     async fn modifying_an_order_updates_adds_and_deletes_lines(server: TestServer) {
         let f = fixture(&server).await;
         let (m1, m2, m3) = (f.medicines[0], f.medicines[1], f.medicines[2]);
-        let id = f.api.add_order("xxx医院订单", f.customer, &[(m1, 5), (m2, 10)]).await;
-        f.api.put(PATH, json!({"action": "modify_order", "id": id, "data": {
-            "name": "修改后订单", "customerid": f.other_customer,
-            "medicinelist": [{"id": m2, "amount": 15, "name": "xx药2"}, {"id": m3, "amount": 10, "name": "xx药"}],
-            "deletelist": [m1],
-        }})).await.expect(200, json!({"ret": 0}));
-        let order = &f.api.list(PATH, "list_order", 1, 10).await.body["retlist"][0];
-        assert_eq!(order["name"], "修改后订单");
-        assert_eq!(order["customerid"], f.other_customer);
-        assert_eq!(order["customer_name"], "张三");
-        assert_eq!(order["medicinelist"], json!([
-            {"id": m2, "amount": 15, "name": "xxx药2"},
-            {"id": m3, "amount": 10, "name": "xxx药3"},
-        ]));
+        let id = f.add_order("xxx医院订单", f.customer, &[(m1, 5), (m2, 10)]).await;
+        f.admin.modify_order(&ModifyOrderRequest { id, data: ModifyOrderData {
+            name: Some("修改后订单".into()),
+            customerid: Some(f.other_customer),
+            medicinelist: Some(order_lines(&[(m2, 15), (m3, 10)])),
+            deletelist: Some(vec![m1]),
+        }}).await.expect("modified");
+        let order = f.orders().await.remove(0);
+        assert_eq!((order.id, order.name.as_str(), order.customerid, order.customer_name.as_str()),
+            (id, "修改后订单", f.other_customer, "张三"));
+        assert_eq!(order.medicinelist, vec![line(m2, 15, "xxx药2"), line(m3, 10, "xxx药3")]);
     }
 
     async fn a_failed_order_modification_changes_nothing(server: TestServer) {
         let f = fixture(&server).await;
         let (m1, m2) = (f.medicines[0], f.medicines[1]);
-        let id = f.api.add_order("原订单", f.customer, &[(m1, 5)]).await;
-        let before = f.api.list(PATH, "list_order", 1, 10).await.body;
-        let reply = f.api.put(PATH, json!({"action": "modify_order", "id": id, "data": {
-            "name": "改名", "deletelist": [m1],
-            "medicinelist": [{"id": m2, "amount": 1, "name": "x"}, {"id": 999_999, "amount": 1, "name": "?"}],
-        }})).await;
-        assert_eq!(reply.body["ret"], 1, "{}", reply.text);
-        assert_eq!(f.api.list(PATH, "list_order", 1, 10).await.body, before);
+        let id = f.add_order("原订单", f.customer, &[(m1, 5)]).await;
+        let before = f.orders().await;
+        let change = ModifyOrderData {
+            name: Some("改名".into()),
+            deletelist: Some(vec![m1]),
+            medicinelist: Some(order_lines(&[(m2, 1), (999_999, 1)])),
+            ..ModifyOrderData::default()
+        };
+        assert_mgr_refused(f.admin.modify_order(&ModifyOrderRequest { id, data: change }).await, 1, "id:999999的药品不存在");
+        assert_eq!(f.orders().await, before);
+        // An order that does not exist is refused like a missing id.
+        let rename = ModifyOrderData { name: Some("x".into()), ..ModifyOrderData::default() };
+        assert_mgr_refused(f.admin.modify_order(&ModifyOrderRequest { id: id + 100, data: rename }).await, 1, "请传入正确的id值");
     }
 
     async fn modifying_an_order_needs_a_correct_id_and_data(server: TestServer) {
         let f = fixture(&server).await;
-        let id = f.api.add_order("原订单", f.customer, &[]).await;
-        f.api.put(PATH, json!({"action": "modify_order", "data": {"name": "x"}})).await
+        let id = f.add_order("原订单", f.customer, &[]).await;
+        let api = server.raw_session_of(&f.admin);
+        api.put(PATH, json!({"action": "modify_order", "data": {"name": "x"}})).await
             .expect(400, json!({"ret": 1, "msg": "请传入正确的id值"}));
-        f.api.put(PATH, json!({"action": "modify_order", "id": "twelve", "data": {"name": "x"}})).await
+        api.put(PATH, json!({"action": "modify_order", "id": "twelve", "data": {"name": "x"}})).await
             .expect(400, json!({"ret": 1, "msg": "请传入正确的id值"}));
-        f.api.put(PATH, json!({"action": "modify_order", "id": id})).await
+        api.put(PATH, json!({"action": "modify_order", "id": id})).await
             .expect(400, json!({"ret": 1, "msg": "请传入正确的data"}));
-        f.api.put(PATH, json!({"action": "modify_order", "id": id, "data": {"deletelist": "all"}})).await
+        api.put(PATH, json!({"action": "modify_order", "id": id, "data": {"deletelist": "all"}})).await
             .expect(400, json!({"ret": 1, "msg": "请传入正确的data"}));
     }
 
     async fn an_order_is_deleted_with_its_lines(server: TestServer) {
         let f = fixture(&server).await;
-        let id = f.api.add_order("原订单", f.customer, &[(f.medicines[0], 1)]).await;
-        f.api.delete(PATH, json!({"action": "del_order"})).await
-            .expect(200, json!({"ret": 1, "msg": "缺少订单id"}));
-        f.api.delete(PATH, json!({"action": "del_order", "id": id})).await.expect(200, json!({"ret": 0}));
-        f.api.list(PATH, "list_order", 1, 10).await.expect(200, json!({"ret": 0, "retlist": [], "total": 0}));
+        let id = f.add_order("原订单", f.customer, &[(f.medicines[0], 1)]).await;
+        f.admin.del_order(&DelOrderRequest { id }).await.expect("deleted");
+        assert_eq!(f.orders().await, vec![]);
+        assert_mgr_refused(f.admin.del_order(&DelOrderRequest { id }).await, 1, &format!("id:{id}不存在"));
         // With the order gone, its customer and medicine may be deleted.
-        f.api.delete("/api/mgr/medicines", json!({"action": "del_medicine", "id": f.medicines[0]})).await
-            .expect(200, json!({"ret": 0, "msg": "删除成功"}));
-        f.api.delete("/api/mgr/customers", json!({"action": "del_customer", "id": f.customer})).await
-            .expect(200, json!({"ret": 0}));
+        f.admin.del_medicine(&DelMedicineRequest { id: f.medicines[0] }).await.expect("medicine deleted");
+        f.admin.del_customer(&DelCustomerRequest { id: f.customer }).await.expect("customer deleted");
+        server.raw_session_of(&f.admin).delete(PATH, json!({"action": "del_order"})).await
+            .expect(200, json!({"ret": 1, "msg": "缺少订单id"}));
     }
 
     async fn order_requests_without_or_with_a_wrong_action_answer_400(server: TestServer) {

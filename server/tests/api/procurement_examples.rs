@@ -1,5 +1,8 @@
 //! The documented cases of `openapi/procurement.yaml`, operation by operation, against the
 //! spec's fixture (files and tokens have their own modules).
+//!
+//! These replay the spec's literal request and response examples, status and whole envelope
+//! included, so they speak raw HTTP rather than the SDK.
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,30 +1,86 @@
-//! Files: the order form (.xlsx, read back with calamine), the feasibility report (.docx), the
-//! signature upload and download, the import template and the user import.
+//! Files, through the SDK: the order form (.xlsx, read back with calamine), the feasibility
+//! report (.docx), the signature upload and download, the import template and the user import.
+//!
+//! The exact `Content-Disposition` headers and requests without their file or id go over raw
+//! HTTP, because the typed SDK cannot express them.
 
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
+use medsys_client::procurement::{
+    self, Code, ImportResult, ImportRow, ImportRowMessage, ResultUser, RoleName, SignatureUpload,
+    UserImportUpload,
+};
+use medsys_client::{Download, Upload};
 use reqwest::multipart::Form;
-use serde_json::{Value, json};
 
 use crate::{on_both_backends, procurement_support::*};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async fn bytes(
-    client: &Proc,
-    path: &str,
-    query: &[(&str, &str)],
-) -> (reqwest::header::HeaderMap, Vec<u8>) {
-    let response = client
-        .request(reqwest::Method::GET, path)
-        .query(query)
-        .send()
+/// The `Content-Disposition` of a download, read on the wire.
+async fn content_disposition(client: &Proc, path: &str, query: &[(&str, &str)]) -> String {
+    let reply = client.get(path, query).await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let header = &reply.headers[reqwest::header::CONTENT_DISPOSITION];
+    header.to_str().expect("ascii").to_owned()
+}
+
+/// `download` is a file of `content_type` named `file_name`.
+#[track_caller]
+fn assert_file(download: &Download, content_type: &str, file_name: &str) {
+    assert_eq!(
+        (
+            download.content_type.as_str(),
+            download.file_name.as_deref()
+        ),
+        (content_type, Some(file_name))
+    );
+}
+
+fn signature(id: &str, bytes: Vec<u8>, name: &str, content_type: &str) -> SignatureUpload {
+    SignatureUpload {
+        id: id.to_owned(),
+        file: Upload::new(bytes, name, content_type),
+    }
+}
+
+fn excel(bytes: Vec<u8>) -> UserImportUpload {
+    UserImportUpload {
+        file: Upload::new(bytes, "users.xlsx", XLSX),
+    }
+}
+
+fn import_result(success: i64, messages: &[ImportRowMessage]) -> ImportResult {
+    let result: Vec<ImportRow> = (1..)
+        .zip(messages)
+        .map(|(no, message): (i64, _)| ImportRow {
+            no: no.to_string(),
+            message: *message,
+        })
+        .collect();
+    ImportResult {
+        success,
+        count: i64::try_from(messages.len()).expect("a few rows"),
+        result,
+    }
+}
+
+fn user(id: &str, username: &str, department: &str) -> ResultUser {
+    ResultUser {
+        id: id.to_owned(),
+        username: username.to_owned(),
+        department: department.to_owned(),
+        role: RoleName::普通用户,
+    }
+}
+
+async fn user_count(admin: &procurement::Client) -> i64 {
+    admin
+        .admin_list_users(None)
         .await
-        .expect("sent");
-    assert_eq!(response.status(), 200);
-    let headers = response.headers().clone();
-    (headers, response.bytes().await.expect("body").to_vec())
+        .expect("users")
+        .total_elements
 }
 
 fn sheet(bytes: &[u8], name: &str) -> calamine::Range<Data> {
@@ -69,12 +125,10 @@ fn workbook(rows: &[[&str; 4]]) -> Vec<u8> {
 on_both_backends! {
     async fn the_order_form_has_the_original_layout(server: TestServer) {
         fixture(server.db()).await;
-        let zhang = login(&server, ZHANG).await;
-        let (headers, body) = bytes(&zhang, "/order/file", &[("id", "20210104")]).await;
-        assert_eq!(headers["content-type"], XLSX);
-        assert_eq!(headers["content-disposition"],
-            "attachment; filename=\"order.xlsx\"; filename*=UTF-8''%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx");
-        let range = sheet(&body, "设备采购申请单");
+        let zhang = logged_in(&server, ZHANG).await;
+        let form = zhang.export_order_excel("20210104").await.expect("the order form");
+        assert_file(&form, XLSX, "申请单.xlsx");
+        let range = sheet(&form.bytes, "设备采购申请单");
         assert_eq!(text(&range, 0, 0), "2021年1月设备采购单");
         let info = text(&range, 1, 0);
         for part in ["编号：20210104", "申请部门：办公室", "申请人：张三", "采购经费代码：123456", "申请日期：2021年01月18日"] {
@@ -94,72 +148,73 @@ on_both_backends! {
         assert_eq!(text(&range, 10, 0), "部门领导");
         assert_eq!(text(&range, 11, 0), "主管院领导");
 
-        zhang.get("/order/file", &[("id", "20219999")]).await.expect(200, failure(0, "申请单不存在"));
-        zhang.get("/order/file", &[]).await.expect(200, failure(11, "参数缺失"));
-        zhang.get("/order/file", &[("id", "20210201")]).await.expect(403, failure(31, "没有权限"));
+        assert_refused(zhang.export_order_excel("20219999").await, Code::Failure, "申请单不存在");
+        assert_code(zhang.export_order_excel("20210201").await, Code::NoPermission);
+        // On the wire: an ASCII fallback name beside the UTF-8 one, and the missing id.
+        let wire = raw(&server, &zhang);
+        assert_eq!(content_disposition(&wire, "/order/file", &[("id", "20210104")]).await,
+            "attachment; filename=\"order.xlsx\"; filename*=UTF-8''%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx");
+        wire.get("/order/file", &[]).await.expect(200, failure(11, "参数缺失"));
     }
 
     async fn the_feasibility_report_is_a_docx(server: TestServer) {
         users(server.db()).await;
-        let zhang = login(&server, ZHANG).await;
-        let (headers, body) = bytes(&zhang, "/order/download", &[]).await;
-        assert_eq!(headers["content-type"], "application/vnd.openxmlformats-officedocument.wordprocessingml.document");
-        assert!(headers["content-disposition"].to_str().expect("ascii").contains("filename*=UTF-8''%E5%8F%AF%E8%A1%8C%E6%80%A7%E6%8A%A5%E5%91%8A.docx"));
-        assert!(body.starts_with(b"PK\x03\x04"));
-        let text = String::from_utf8_lossy(&body).into_owned();
+        let zhang = logged_in(&server, ZHANG).await;
+        let report = zhang.download_feasibility_report().await.expect("the report");
+        assert_file(&report, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "可行性报告.docx");
+        assert!(report.bytes.starts_with(b"PK\x03\x04"));
+        let text = String::from_utf8_lossy(&report.bytes).into_owned();
         assert!(text.contains("word/document.xml"), "a WordprocessingML package");
     }
 
     async fn signatures_are_checked_stored_and_served(server: TestServer) {
         fixture(server.db()).await;
-        let zhang = login(&server, ZHANG).await;
-        let lead = login(&server, OFFICE_LEAD).await;
-        let upload = |id: &str, bytes: Vec<u8>, name: &str, kind: &str| {
-            Form::new().text("id", id.to_owned()).part("file", file_part(bytes, name, kind))
-        };
-        zhang.get("/order/file/download", &[("id", "20210104")]).await.expect(200, failure(0, "申请单还未上传签名文件"));
-        zhang.multipart("/order/file", upload("20210104", b"\xe8\xbf\x99\xe4\xb8\x8d\xe6\x98\xaf\xe5\x9b\xbe\xe7\x89\x87".to_vec(), "fake.png", "image/png"))
-            .await.expect(200, failure(0, "只能上传 jpg/png 图片"));
-        zhang.multipart("/order/file", upload("20219999", png(), "signature.png", "image/png"))
-            .await.expect(200, failure(0, "申请单不存在"));
-        lead.multipart("/order/file", upload("20210104", png(), "signature.png", "image/png"))
-            .await.expect(403, failure(31, "没有权限"));
+        let zhang = logged_in(&server, ZHANG).await;
+        let lead = logged_in(&server, OFFICE_LEAD).await;
+        assert_refused(zhang.download_signature("20210104").await, Code::Failure, "申请单还未上传签名文件");
+        let not_an_image = "这不是图片".as_bytes().to_vec();
+        assert_refused(zhang.upload_signature(signature("20210104", not_an_image, "fake.png", "image/png")).await,
+            Code::Failure, "只能上传 jpg/png 图片");
+        assert_refused(zhang.upload_signature(signature("20219999", png(), "signature.png", "image/png")).await,
+            Code::Failure, "申请单不存在");
+        assert_code(lead.upload_signature(signature("20210104", png(), "signature.png", "image/png")).await, Code::NoPermission);
         let mut big = png();
         big.resize(1024 * 1024 + 1, 0);
-        zhang.multipart("/order/file", upload("20210104", big, "big.png", "image/png"))
-            .await.expect(200, failure(0, "图片大小不能超过1MB"));
-        zhang.multipart("/order/file", Form::new().text("id", "20210104")).await.expect(200, failure(11, "参数缺失"));
-        zhang.multipart("/order/file", upload("20210104", png(), "signature.png", "image/png"))
-            .await.expect(200, success(Value::Null));
-        let order = zhang.get("/order", &[("id", "20210104")]).await.body["data"].clone();
-        assert_eq!((order["hasFile"].clone(), order["version"].clone()), (json!(true), json!(1)));
-        let (headers, body) = bytes(&zhang, "/order/file/download", &[("id", "20210104")]).await;
-        assert_eq!(headers["content-type"], "image/png");
-        assert_eq!(headers["content-disposition"],
-            "attachment; filename=\"signature-20210104.png\"; filename*=UTF-8''signature-20210104.png");
-        assert_eq!(body, png());
+        assert_refused(zhang.upload_signature(signature("20210104", big, "big.png", "image/png")).await,
+            Code::Failure, "图片大小不能超过1MB");
+        zhang.upload_signature(signature("20210104", png(), "signature.png", "image/png")).await.expect("uploaded");
+        let order = zhang.get_order("20210104").await.expect("the order");
+        assert_eq!((order.has_file, order.version), (true, 1));
+        let stored = zhang.download_signature("20210104").await.expect("the signature");
+        assert_file(&stored, "image/png", "signature-20210104.png");
+        assert_eq!(stored.bytes, png());
 
         // A JPEG replaces it; the department leader may download it, another applicant may not.
         let jpeg = vec![0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 0xff, 0xd9];
-        zhang.multipart("/order/file", upload("20210104", jpeg.clone(), "photo.bin", "application/octet-stream"))
-            .await.expect(200, success(Value::Null));
-        let (headers, body) = bytes(&lead, "/order/file/download", &[("id", "20210104")]).await;
-        assert_eq!(headers["content-type"], "image/jpeg");
-        assert!(headers["content-disposition"].to_str().expect("ascii").contains("signature-20210104.jpg"));
-        assert_eq!(body, jpeg);
-        login(&server, LI).await.get("/order/file/download", &[("id", "20210104")]).await.expect(403, failure(31, "没有权限"));
-        zhang.get("/order/file/download", &[("id", "20219999")]).await.expect(200, failure(0, "申请单不存在"));
-        zhang.get("/order/file/download", &[]).await.expect(200, failure(11, "参数缺失"));
-        zhang.get("/order/file/download", &[("id", "20210201")]).await.expect(403, failure(31, "没有权限"));
+        zhang.upload_signature(signature("20210104", jpeg.clone(), "photo.bin", "application/octet-stream")).await.expect("replaced");
+        let stored = lead.download_signature("20210104").await.expect("the signature");
+        assert_file(&stored, "image/jpeg", "signature-20210104.jpg");
+        assert_eq!(stored.bytes, jpeg);
+        assert_code(logged_in(&server, LI).await.download_signature("20210104").await, Code::NoPermission);
+        assert_refused(zhang.download_signature("20219999").await, Code::Failure, "申请单不存在");
+        assert_code(zhang.download_signature("20210201").await, Code::NoPermission);
+
+        // On the wire: the exact header, and requests without their file or id.
+        let wire = raw(&server, &zhang);
+        assert_eq!(content_disposition(&wire, "/order/file/download", &[("id", "20210104")]).await,
+            "attachment; filename=\"signature-20210104.jpg\"; filename*=UTF-8''signature-20210104.jpg");
+        wire.multipart("/order/file", Form::new().text("id", "20210104")).await.expect(200, failure(11, "参数缺失"));
+        wire.get("/order/file/download", &[]).await.expect(200, failure(11, "参数缺失"));
     }
 
     async fn the_import_template_reads_back_and_imports(server: TestServer) {
+        use ImportRowMessage::*;
+
         fixture(server.db()).await;
-        let admin = login(&server, ADMIN).await;
-        let (headers, body) = bytes(&admin, "/admin/user/template", &[]).await;
-        assert_eq!(headers["content-type"], XLSX);
-        assert!(headers["content-disposition"].to_str().expect("ascii").contains("filename*=UTF-8''%E7%94%A8%E6%88%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"));
-        let range = sheet(&body, "模板");
+        let admin = logged_in(&server, ADMIN).await;
+        let template = admin.admin_download_user_template().await.expect("the template");
+        assert_file(&template, XLSX, "用户导入模板.xlsx");
+        let range = sheet(&template.bytes, "模板");
         let headers: Vec<String> = (0..4).map(|col| text(&range, 0, col)).collect();
         assert_eq!(headers, ["用户id", "用户名", "角色", "部门名称"]);
         assert!(text(&range, 0, 5).contains("123456"), "the note names the default password");
@@ -174,36 +229,28 @@ on_both_backends! {
             ["12345678935", "后勤", "普通用户", "后勤部"],
             ["12345678936", "院长", "院长", "办公室"],
         ];
-        let file = workbook(&rows);
-        let form = Form::new().part("file", file_part(file, "users.xlsx", XLSX));
-        let messages = ["成功", "用户已存在", "用户id为空", "用户id格式错误", "用户名为空", "部门名称为空", "部门不存在", "角色不存在"];
-        let result: Vec<Value> = messages.iter().enumerate()
-            .map(|(i, message)| json!({"no": (i + 1).to_string(), "message": message}))
-            .collect();
-        admin.multipart("/admin/user/batchAdd", form).await
-            .expect(200, success(json!({"success": 1, "count": 8, "result": result})));
-        admin.get("/admin/user", &[("uid", "12345678931")]).await.expect(200, success(json!(
-            {"id": "12345678931", "username": "王五", "password": null, "department": "办公室", "role": "普通用户"})));
-        assert_eq!(login_reply(&server, "12345678931", "123456").await.body["code"], 1);
-        admin.get("/admin/user", &[("uid", "12345678936")]).await.expect(200, failure(27, "账号不存在"));
+        let imported = admin.admin_import_users(excel(workbook(&rows))).await.expect("imported");
+        assert_eq!(imported, import_result(1, &[成功, 用户已存在, 用户id为空, 用户id格式错误, 用户名为空, 部门名称为空, 部门不存在, 角色不存在]));
+        assert_eq!(admin.admin_get_user("12345678931").await.expect("the new user"), user("12345678931", "王五", "办公室"));
+        anonymous(&server).login(&login_body("12345678931", "123456")).await.expect("the new user logs in");
+        assert_code(admin.admin_get_user("12345678936").await, Code::AccountNotFound);
 
         // The spec's own example file, and an empty role meaning 普通用户; a repeated id.
         let spec_file = workbook(&[["12345678941", "赵六", "", "财务部"], ["12345678941", "赵六", "", "财务部"]]);
-        admin.multipart("/admin/user/batchAdd", Form::new().part("file", file_part(spec_file, "u.xlsx", XLSX))).await
-            .expect(200, success(json!({"success": 1, "count": 2, "result": [
-                {"no": "1", "message": "成功"}, {"no": "2", "message": "用户已存在"}]})));
-        admin.get("/admin/user", &[("uid", "12345678941")]).await.expect(200, success(json!(
-            {"id": "12345678941", "username": "赵六", "password": null, "department": "财务部", "role": "普通用户"})));
+        let imported = admin.admin_import_users(excel(spec_file)).await.expect("imported");
+        assert_eq!(imported, import_result(1, &[成功, 用户已存在]));
+        assert_eq!(admin.admin_get_user("12345678941").await.expect("the new user"), user("12345678941", "赵六", "财务部"));
 
         // Not a workbook: nothing changes.
-        let before = admin.get("/admin/user/users", &[]).await.body["data"]["totalElements"].clone();
-        admin.multipart("/admin/user/batchAdd", Form::new().part("file", file_part(b"not an excel file".to_vec(), "users.xlsx", XLSX))).await
-            .expect(200, failure(0, "文件格式错误，请上传 .xlsx 或 .xls 文件"));
+        let before = user_count(&admin).await;
+        assert_refused(admin.admin_import_users(excel(b"not an excel file".to_vec())).await,
+            Code::Failure, "文件格式错误，请上传 .xlsx 或 .xls 文件");
         let mut corrupt = workbook(&rows);
         corrupt.truncate(corrupt.len() / 2);
-        admin.multipart("/admin/user/batchAdd", Form::new().part("file", file_part(corrupt, "users.xlsx", XLSX))).await
-            .expect(200, failure(0, "文件格式错误，请上传 .xlsx 或 .xls 文件"));
-        admin.multipart("/admin/user/batchAdd", Form::new().text("x", "y")).await.expect(200, failure(11, "参数缺失"));
-        assert_eq!(admin.get("/admin/user/users", &[]).await.body["data"]["totalElements"], before);
+        assert_refused(admin.admin_import_users(excel(corrupt)).await,
+            Code::Failure, "文件格式错误，请上传 .xlsx 或 .xls 文件");
+        raw(&server, &admin).multipart("/admin/user/batchAdd", Form::new().text("x", "y")).await
+            .expect(200, failure(11, "参数缺失"));
+        assert_eq!(user_count(&admin).await, before);
     }
 }

@@ -1,332 +1,224 @@
-//! The role matrix: every operation called anonymously, with a bad token, and as each of the
-//! four roles; only the roles of its `x-roles` get past the role check.
+//! The role matrix, through the SDK: every operation called anonymously, with a bad token, and
+//! as each of the four roles; only the roles of its `x-roles` get past the role check.
+//!
+//! That such a refusal is HTTP 403 is checked over raw HTTP, because the SDK's typed errors do
+//! not carry the status.
 
-use reqwest::Method;
-use serde_json::{Value, json};
+use medsys_client::procurement::{
+    self, ChangePasswordRequest, Code, DeptSearchOrdersParams, InstSearchOrdersParams,
+    ListOrdersParams, OrderApplyCreateStatus, OrderApplyUpdateStatus, RecallRequest, RoleName,
+    SignatureUpload, UserCreate, UserImportUpload, UserUpdate,
+};
+use medsys_client::{Error, Upload};
 
-use crate::{on_both_backends, procurement_support::*, support::*};
+use crate::{on_both_backends, procurement_support::*};
 
 const ALL: &[&str] = &["admin", "instlead", "deptlead", "applicant"];
 
-/// (method, path, query, JSON body, multipart?, roles). `{me}` stands for the caller's id.
-type Op = (
-    Method,
-    &'static str,
-    Vec<(&'static str, &'static str)>,
-    Option<Value>,
-    bool,
-    &'static [&'static str],
-);
+/// Every operation (by operationId) and the roles its `x-roles` lets in.
+const OPERATIONS: &[(&str, &[&str])] = &[
+    ("get_user_info", ALL),
+    ("change_password", ALL),
+    ("list_departments", ALL),
+    ("create_order", ALL),
+    ("update_order", ALL),
+    ("get_order", ALL),
+    ("recall_order", ALL),
+    ("delete_order", &["admin"]),
+    ("list_orders", ALL),
+    ("export_order_excel", ALL),
+    ("upload_signature", ALL),
+    ("download_feasibility_report", ALL),
+    ("download_signature", ALL),
+    ("count_unread_notices", ALL),
+    ("get_notice", ALL),
+    ("list_notices", ALL),
+    ("dept_search_orders", &["deptlead"]),
+    ("dept_list_pending", &["deptlead"]),
+    ("dept_approve", &["deptlead"]),
+    ("dept_deny", &["deptlead"]),
+    ("inst_search_orders", &["instlead"]),
+    ("inst_list_pending", &["instlead"]),
+    ("inst_approve", &["instlead"]),
+    ("inst_deny", &["instlead"]),
+    ("admin_delete_order", &["admin"]),
+    ("admin_list_deleted_orders", &["admin"]),
+    ("admin_restore_order", &["admin"]),
+    ("admin_list_users", &["admin"]),
+    ("admin_get_user", &["admin"]),
+    ("admin_add_user", &["admin"]),
+    ("admin_update_user", &["admin"]),
+    ("admin_import_users", &["admin"]),
+    ("admin_download_user_template", &["admin"]),
+    // Last: it ends the session of the caller.
+    ("logout", ALL),
+];
 
-fn operations() -> Vec<Op> {
-    let order = new_order("{me}", "办公室", 0);
-    vec![
-        (
-            Method::GET,
-            "/user/info",
-            vec![("id", "{me}")],
-            None,
-            false,
-            ALL,
-        ),
-        (
-            Method::PUT,
-            "/user/pwd",
-            vec![],
-            Some(json!({"uid": "{me}", "oldPassword": "000000", "newPassword": "Abc123456"})),
-            false,
-            ALL,
-        ),
-        (
-            Method::GET,
-            "/department/departments",
-            vec![],
-            None,
-            false,
-            ALL,
-        ),
-        (Method::POST, "/order", vec![], Some(order), false, ALL),
-        (Method::PUT, "/order", vec![], Some(json!({})), false, ALL),
-        (
-            Method::GET,
-            "/order",
-            vec![("id", "20210104")],
-            None,
-            false,
-            ALL,
-        ),
-        (
-            Method::PUT,
-            "/order/recall",
-            vec![("id", "20219999")],
-            None,
-            false,
-            ALL,
-        ),
-        (
-            Method::DELETE,
-            "/order/20219999",
-            vec![],
-            None,
-            false,
-            &["admin"],
-        ),
-        (Method::GET, "/order/orders", vec![], None, false, ALL),
-        (
-            Method::GET,
-            "/order/file",
-            vec![("id", "20219999")],
-            None,
-            false,
-            ALL,
-        ),
-        (Method::POST, "/order/file", vec![], None, true, ALL),
-        (Method::GET, "/order/download", vec![], None, false, ALL),
-        (
-            Method::GET,
-            "/order/file/download",
-            vec![("id", "20219999")],
-            None,
-            false,
-            ALL,
-        ),
-        (
-            Method::GET,
-            "/notice/count",
-            vec![("uid", "{me}")],
-            None,
-            false,
-            ALL,
-        ),
-        (
-            Method::GET,
-            "/notice",
-            vec![("id", "99999")],
-            None,
-            false,
-            ALL,
-        ),
-        (
-            Method::GET,
-            "/notice/notices",
-            vec![("uid", "{me}")],
-            None,
-            false,
-            ALL,
-        ),
-        (
-            Method::GET,
-            "/dept/orders",
-            vec![],
-            None,
-            false,
-            &["deptlead"],
-        ),
-        (
-            Method::GET,
-            "/dept/list",
-            vec![],
-            None,
-            false,
-            &["deptlead"],
-        ),
-        (
-            Method::PUT,
-            "/dept/approve",
-            vec![("id", "20219999")],
-            None,
-            false,
-            &["deptlead"],
-        ),
-        (
-            Method::PUT,
-            "/dept/deny",
-            vec![("id", "20219999"), ("reason", "x")],
-            None,
-            false,
-            &["deptlead"],
-        ),
-        (
-            Method::GET,
-            "/inst/orders",
-            vec![],
-            None,
-            false,
-            &["instlead"],
-        ),
-        (
-            Method::GET,
-            "/inst/list",
-            vec![],
-            None,
-            false,
-            &["instlead"],
-        ),
-        (
-            Method::PUT,
-            "/inst/approve",
-            vec![("id", "20219999")],
-            None,
-            false,
-            &["instlead"],
-        ),
-        (
-            Method::PUT,
-            "/inst/deny",
-            vec![("id", "20219999"), ("reason", "x")],
-            None,
-            false,
-            &["instlead"],
-        ),
-        (
-            Method::DELETE,
-            "/admin/order/20219999",
-            vec![],
-            None,
-            false,
-            &["admin"],
-        ),
-        (
-            Method::GET,
-            "/admin/order/deleted",
-            vec![],
-            None,
-            false,
-            &["admin"],
-        ),
-        (
-            Method::PUT,
-            "/admin/order/reduct/20219999",
-            vec![],
-            None,
-            false,
-            &["admin"],
-        ),
-        (
-            Method::GET,
-            "/admin/user/users",
-            vec![],
-            None,
-            false,
-            &["admin"],
-        ),
-        (
-            Method::GET,
-            "/admin/user",
-            vec![("uid", "19999999999")],
-            None,
-            false,
-            &["admin"],
-        ),
-        (
-            Method::POST,
-            "/admin/user",
-            vec![],
-            Some(
-                json!({"id": ZHANG, "username": "张三", "password": "123456", "department": "办公室", "role": "普通用户"}),
-            ),
-            false,
-            &["admin"],
-        ),
-        (
-            Method::PUT,
-            "/admin/user",
-            vec![],
-            Some(
-                json!({"id": "19999999999", "username": "无名", "department": "办公室", "role": "普通用户"}),
-            ),
-            false,
-            &["admin"],
-        ),
-        (
-            Method::POST,
-            "/admin/user/batchAdd",
-            vec![],
-            None,
-            true,
-            &["admin"],
-        ),
-        (
-            Method::GET,
-            "/admin/user/template",
-            vec![],
-            None,
-            false,
-            &["admin"],
-        ),
-        // Last: it ends the session of the caller.
-        (
-            Method::GET,
-            "/user/logout",
-            vec![("uid", "{me}")],
-            None,
-            false,
-            ALL,
-        ),
-    ]
+const UNKNOWN_ORDER: &str = "20219999";
+
+fn png_upload() -> Upload {
+    Upload::new(png(), "signature.png", "image/png")
 }
 
-fn substitute(value: &Value, me: &str) -> Value {
-    match value {
-        Value::String(text) => Value::String(text.replace("{me}", me)),
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|item| substitute(item, me)).collect())
+/// Calls `operation` as `client`, whose user id is `me`, with arguments that pass validation
+/// (the outcome after the role check does not matter here).
+async fn call(
+    client: &procurement::Client,
+    operation: &str,
+    me: &str,
+) -> medsys_client::Result<()> {
+    match operation {
+        "get_user_info" => client.get_user_info(me).await.map(drop),
+        "change_password" => {
+            let body = ChangePasswordRequest {
+                uid: me.into(),
+                old_password: "000000".into(),
+                new_password: "Abc123456".into(),
+            };
+            client.change_password(&body).await
         }
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), substitute(v, me)))
-                .collect(),
-        ),
-        other => other.clone(),
+        "list_departments" => client.list_departments().await.map(drop),
+        "create_order" => client
+            .create_order(&order_create(me, "办公室", OrderApplyCreateStatus::Save))
+            .await
+            .map(drop),
+        "update_order" => {
+            let mut body = order_update(UNKNOWN_ORDER, 0, OrderApplyUpdateStatus::Keep);
+            body.uid = me.into();
+            client.update_order(&body).await
+        }
+        "get_order" => client.get_order("20210104").await.map(drop),
+        "recall_order" => {
+            client
+                .recall_order(
+                    None,
+                    Some(&RecallRequest {
+                        id: UNKNOWN_ORDER.into(),
+                    }),
+                )
+                .await
+        }
+        "delete_order" => client.delete_order(UNKNOWN_ORDER).await,
+        "list_orders" => client
+            .list_orders(&ListOrdersParams::default())
+            .await
+            .map(drop),
+        "export_order_excel" => client.export_order_excel(UNKNOWN_ORDER).await.map(drop),
+        "upload_signature" => {
+            client
+                .upload_signature(SignatureUpload {
+                    id: UNKNOWN_ORDER.into(),
+                    file: png_upload(),
+                })
+                .await
+        }
+        "download_feasibility_report" => client.download_feasibility_report().await.map(drop),
+        "download_signature" => client.download_signature(UNKNOWN_ORDER).await.map(drop),
+        "count_unread_notices" => client.count_unread_notices(me).await.map(drop),
+        "get_notice" => client.get_notice(99_999).await.map(drop),
+        "list_notices" => client.list_notices(me, None).await.map(drop),
+        "dept_search_orders" => client
+            .dept_search_orders(&DeptSearchOrdersParams::default())
+            .await
+            .map(drop),
+        "dept_list_pending" => client.dept_list_pending(None).await.map(drop),
+        "dept_approve" => client.dept_approve(UNKNOWN_ORDER).await,
+        "dept_deny" => client.dept_deny(UNKNOWN_ORDER, "x").await,
+        "inst_search_orders" => client
+            .inst_search_orders(&InstSearchOrdersParams::default())
+            .await
+            .map(drop),
+        "inst_list_pending" => client.inst_list_pending(None).await.map(drop),
+        "inst_approve" => client.inst_approve(UNKNOWN_ORDER).await,
+        "inst_deny" => client.inst_deny(UNKNOWN_ORDER, "x").await,
+        "admin_delete_order" => client.admin_delete_order(UNKNOWN_ORDER).await,
+        "admin_list_deleted_orders" => client.admin_list_deleted_orders(None).await.map(drop),
+        "admin_restore_order" => client.admin_restore_order(UNKNOWN_ORDER).await,
+        "admin_list_users" => client.admin_list_users(None).await.map(drop),
+        "admin_get_user" => client.admin_get_user("19999999999").await.map(drop),
+        "admin_add_user" => {
+            let body = UserCreate {
+                id: ZHANG.into(),
+                username: "张三".into(),
+                password: "123456".into(),
+                department: "办公室".into(),
+                role: RoleName::普通用户,
+            };
+            client.admin_add_user(&body).await
+        }
+        "admin_update_user" => {
+            let body = UserUpdate {
+                id: "19999999999".into(),
+                username: "无名".into(),
+                password: None,
+                department: "办公室".into(),
+                role: RoleName::普通用户,
+            };
+            client.admin_update_user(&body).await
+        }
+        "admin_import_users" => client
+            .admin_import_users(UserImportUpload { file: png_upload() })
+            .await
+            .map(drop),
+        "admin_download_user_template" => client.admin_download_user_template().await.map(drop),
+        "logout" => client.logout(me).await,
+        other => panic!("no call for operation {other}"),
     }
 }
 
-async fn call(client: &Proc, op: &Op, me: &str) -> Reply {
-    let (method, path, query, body, multipart, _) = op;
-    let query: Vec<(&str, String)> = query
-        .iter()
-        .map(|(k, v)| (*k, v.replace("{me}", me)))
-        .collect();
-    let mut request = client.request(method.clone(), path).query(&query);
-    if let Some(body) = body {
-        request = request.json(&substitute(body, me));
-    }
-    if *multipart {
-        let form = reqwest::multipart::Form::new()
-            .text("id", "20219999")
-            .part("file", file_part(png(), "signature.png", "image/png"));
-        request = request.multipart(form);
-    }
-    client.send(request).await
+/// Whether `result` is the envelope's refusal with `code`.
+fn refused_with(result: &medsys_client::Result<()>, code: Code) -> bool {
+    matches!(result, Err(Error::Procurement { code: got, .. }) if *got == code)
+}
+
+/// Whether `result` got past the token and role checks (any other outcome is allowed).
+fn passed_the_role_check(result: &medsys_client::Result<()>) -> bool {
+    !matches!(
+        result,
+        Err(Error::Procurement {
+            code: Code::TokenInvalid | Code::TokenMissing | Code::NoPermission,
+            ..
+        }) | Err(Error::UnexpectedStatus { .. } | Error::Decode { .. } | Error::Transport(_))
+    )
 }
 
 on_both_backends! {
     async fn only_the_documented_roles_pass_the_role_check(server: TestServer) {
         fixture(server.db()).await;
-        let anonymous = Proc::anonymous(&server);
-        let bad = anonymous.with_token("Bearer x.y.z");
+        let anonymous = anonymous(&server);
+        let bad = with_token(&server, "Bearer x.y.z");
         let mut clients = Vec::new();
         for role in ALL {
-            clients.push((*role, user_of(role), login(&server, user_of(role)).await));
+            clients.push((*role, user_of(role), logged_in(&server, user_of(role)).await));
         }
-        for op in operations() {
-            let label = format!("{} {}", op.0, op.1);
-            let reply = call(&anonymous, &op, ZHANG).await;
-            assert_eq!((reply.status.as_u16(), reply.body["code"].clone()), (200, json!(3)), "{label} anonymous: {}", reply.text);
-            let reply = call(&bad, &op, ZHANG).await;
-            assert_eq!((reply.status.as_u16(), reply.body["code"].clone()), (200, json!(2)), "{label} bad token: {}", reply.text);
+        for (operation, roles) in OPERATIONS {
+            let result = call(&anonymous, operation, ZHANG).await;
+            assert!(refused_with(&result, Code::TokenMissing), "{operation} anonymous: {result:?}");
+            let result = call(&bad, operation, ZHANG).await;
+            assert!(refused_with(&result, Code::TokenInvalid), "{operation} with a bad token: {result:?}");
             for (role, me, client) in &clients {
-                let reply = call(client, &op, me).await;
-                if op.5.contains(role) {
-                    assert!(reply.status.as_u16() == 200 && ![json!(2), json!(3), json!(31)].contains(&reply.body["code"]),
-                        "{label} as {role} should pass: {} {}", reply.status, reply.text);
-                    if op.1 == "/order" && op.0 == Method::POST {
-                        assert_eq!(reply.body["code"], 1, "{label} as {role}: {}", reply.text);
+                let result = call(client, operation, me).await;
+                if roles.contains(role) {
+                    assert!(passed_the_role_check(&result), "{operation} as {role} should pass: {result:?}");
+                    if *operation == "create_order" {
+                        assert!(result.is_ok(), "{operation} as {role}: {result:?}");
                     }
                 } else {
-                    reply.expect(403, failure(31, "没有权限"));
+                    assert!(refused_with(&result, Code::NoPermission), "{operation} as {role}: {result:?}");
                 }
             }
         }
+    }
+
+    async fn a_refusal_for_the_role_is_http_403_on_every_guarded_prefix(server: TestServer) {
+        fixture(server.db()).await;
+        let zhang = raw(&server, &logged_in(&server, ZHANG).await);
+        let lead = raw(&server, &logged_in(&server, OFFICE_LEAD).await);
+        let refused = failure(31, "没有权限");
+        zhang.get("/admin/user/users", &[]).await.expect(403, refused.clone());
+        zhang.get("/dept/list", &[]).await.expect(403, refused.clone());
+        zhang.get("/inst/list", &[]).await.expect(403, refused.clone());
+        zhang.delete("/order/20219999").await.expect(403, refused.clone());
+        lead.get("/order", &[("id", "20210201")]).await.expect(403, refused);
     }
 }

@@ -1,7 +1,12 @@
 //! Helpers of the procurement tests: the spec's fixture (six users, orders 20210104 and
-//! 20210201) written straight into the database, logins, and a bearer-token client.
+//! 20210201) written straight into the database, logins, SDK clients and typed bodies, and a
+//! raw bearer-token client for the wire-level cases.
 
 use chrono::{FixedOffset, TimeZone};
+use medsys_client::procurement::{
+    self, Code, LoginRequest, OrderApplyCreate, OrderApplyCreateStatus, OrderApplyUpdate,
+    OrderApplyUpdateStatus, OrderListInput,
+};
 use medsys_server::db::Db;
 use reqwest::{Method, multipart};
 use serde_json::{Value, json};
@@ -258,9 +263,117 @@ pub fn png() -> Vec<u8> {
     .expect("png")
 }
 
+#[allow(
+    dead_code,
+    reason = "raw helper for wire-level scenarios; the SDK covers the rest"
+)]
 pub fn file_part(bytes: Vec<u8>, name: &str, content_type: &str) -> multipart::Part {
     multipart::Part::bytes(bytes)
         .file_name(name.to_owned())
         .mime_str(content_type)
         .expect("mime")
+}
+
+/// An SDK client of the procurement API without a token.
+pub fn anonymous(server: &TestServer) -> procurement::Client {
+    procurement::Client::new(&server.base_url()).expect("procurement client")
+}
+
+/// An SDK client that sends `token` (an `Authorization` value) verbatim.
+pub fn with_token(server: &TestServer, token: &str) -> procurement::Client {
+    let client = anonymous(server);
+    client.set_token(Some(token.to_owned()));
+    client
+}
+
+/// The login body of `id` with `password`.
+pub fn login_body(id: &str, password: &str) -> LoginRequest {
+    LoginRequest {
+        username: id.to_owned(),
+        password: password.to_owned(),
+    }
+}
+
+/// An SDK client logged in as `id` (password 123456).
+pub async fn logged_in(server: &TestServer, id: &str) -> procurement::Client {
+    let client = anonymous(server);
+    if let Err(error) = client.login(&login_body(id, PASSWORD)).await {
+        panic!("login of {id} failed: {error}");
+    }
+    client
+}
+
+/// A raw client holding the SDK client's current token, for wire-level requests.
+pub fn raw(server: &TestServer, client: &procurement::Client) -> Proc {
+    Proc::anonymous(server).with_token(&client.token().expect("a logged-in SDK client"))
+}
+
+/// Asserts that an SDK call was refused by the envelope with `code` and `msg`.
+#[track_caller]
+pub fn assert_refused<T: std::fmt::Debug>(result: medsys_client::Result<T>, code: Code, msg: &str) {
+    match result {
+        Err(medsys_client::Error::Procurement {
+            code: got,
+            msg: text,
+        }) if got == code && text == msg => {}
+        other => {
+            panic!("expected Error::Procurement {{ code: {code:?}, msg: {msg:?} }}, got {other:?}")
+        }
+    }
+}
+
+/// Asserts a refusal whose message is the code table's own (`Code::NoPermission` → 没有权限).
+#[track_caller]
+pub fn assert_code<T: std::fmt::Debug>(result: medsys_client::Result<T>, code: Code) {
+    assert_refused(result, code, code.message().expect("a documented code"));
+}
+
+/// The equipment line of the spec's examples, as the client sends it.
+pub fn computer_line() -> OrderListInput {
+    OrderListInput {
+        id: None,
+        name: "台式计算机".into(),
+        r#type: "联想启天M428".into(),
+        configuration: "i5-9500/8GB/1TB/21.5英寸显示器".into(),
+        unit: "台".into(),
+        quantity: 2,
+        budget_unit_price: 2500.0,
+        budget_total_price: 5000.0,
+        reason: "旧电脑使用超过8年，运行缓慢".into(),
+        new_user: "张三".into(),
+    }
+}
+
+/// A valid create_order body (the typed [`new_order`]).
+pub fn order_create(
+    uid: &str,
+    department: &str,
+    status: OrderApplyCreateStatus,
+) -> OrderApplyCreate {
+    OrderApplyCreate {
+        apply_department: department.to_owned(),
+        apply_user: "张三".into(),
+        fund_code: "123456".into(),
+        total: 5000.0,
+        status,
+        order_lists: vec![computer_line()],
+        uid: uid.to_owned(),
+    }
+}
+
+/// An update_order body for order `id` of 张三 at `version`, with the same content as
+/// [`order_create`].
+pub fn order_update(id: &str, version: i64, status: OrderApplyUpdateStatus) -> OrderApplyUpdate {
+    let created = order_create(ZHANG, "办公室", OrderApplyCreateStatus::Submit);
+    OrderApplyUpdate {
+        id: id.to_owned(),
+        apply_department: created.apply_department,
+        apply_user: created.apply_user,
+        fund_code: created.fund_code,
+        total: created.total,
+        status,
+        order_lists: created.order_lists,
+        uid: created.uid,
+        version,
+    }
 }

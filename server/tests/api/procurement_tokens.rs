@@ -1,10 +1,14 @@
-//! Tokens: missing, malformed, expired, replaced, revoked, offline accounts; the sliding
-//! refresh (with a short configured lifetime); tokens across restarts and server instances.
+//! Tokens, through the SDK: missing, malformed, expired, replaced, revoked, offline accounts;
+//! the sliding refresh (with a short configured lifetime), which the SDK must keep; tokens
+//! across restarts and server instances.
+//!
+//! The response headers themselves (a refreshed `Authorization` or its absence, and
+//! `Access-Control-Expose-Headers`) are checked over raw HTTP, because the SDK does not surface them.
 
 use std::time::Duration;
 
+use medsys_client::procurement::{self, Code, ResultUser, RoleName};
 use medsys_server::{app, config::Config, procurement::domain::Role};
-use serde_json::json;
 
 use crate::{
     procurement_support::*,
@@ -50,31 +54,26 @@ where
 
 async fn token_cases(server: TestServer, _config: Config) {
     fixture(server.db()).await;
-    let anonymous = Proc::anonymous(&server);
-    let info = [("id", ZHANG)];
-    anonymous
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(3, "token为空"));
-    anonymous
-        .with_token("")
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(3, "token为空"));
-    anonymous
-        .with_token("Bearer not-a-jwt")
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(2, "token失效"));
-    anonymous
-        .with_token("Basic abc")
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(2, "token失效"));
+    let info = |client: procurement::Client| async move { client.get_user_info(ZHANG).await };
+    assert_code(info(anonymous(&server)).await, Code::TokenMissing);
+    assert_code(info(with_token(&server, "")).await, Code::TokenMissing);
+    assert_code(
+        info(with_token(&server, "Bearer not-a-jwt")).await,
+        Code::TokenInvalid,
+    );
+    assert_code(
+        info(with_token(&server, "Basic abc")).await,
+        Code::TokenInvalid,
+    );
 
-    let first = login(&server, ZHANG).await;
-    first.get("/user/info", &info).await.expect(200, success(json!(
-        {"id": ZHANG, "username": "张三", "password": null, "department": "办公室", "role": "普通用户"})));
+    let first = logged_in(&server, ZHANG).await;
+    let zhang = ResultUser {
+        id: ZHANG.into(),
+        username: "张三".into(),
+        department: "办公室".into(),
+        role: RoleName::普通用户,
+    };
+    assert_eq!(first.get_user_info(ZHANG).await.expect("info"), zhang);
     // A token signed with another secret, and an expired one signed with the right secret.
     let now = chrono::Utc::now().timestamp();
     let forged = medsys_server::procurement::token::issue(
@@ -85,37 +84,25 @@ async fn token_cases(server: TestServer, _config: Config) {
         now,
     )
     .expect("jwt");
-    anonymous
-        .with_token(&format!("Bearer {}", forged.jwt))
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(2, "token失效"));
+    let forged = with_token(&server, &format!("Bearer {}", forged.jwt));
+    assert_code(info(forged).await, Code::TokenInvalid);
     let secret = secret_of(&server).await;
     let expired =
         medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, -60, now)
             .expect("jwt");
-    anonymous
-        .with_token(&format!("Bearer {}", expired.jwt))
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(2, "token失效"));
+    let expired = with_token(&server, &format!("Bearer {}", expired.jwt));
+    assert_code(info(expired).await, Code::TokenInvalid);
     // A well-signed token that is not the live one.
     let stray =
         medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, 3600, now)
             .expect("jwt");
-    anonymous
-        .with_token(&format!("Bearer {}", stray.jwt))
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(2, "token失效"));
+    let stray = with_token(&server, &format!("Bearer {}", stray.jwt));
+    assert_code(info(stray).await, Code::TokenInvalid);
 
     // A new login replaces the token.
-    let second = login(&server, ZHANG).await;
-    first
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(2, "token失效"));
-    assert_eq!(second.get("/user/info", &info).await.body["code"], 1);
+    let second = logged_in(&server, ZHANG).await;
+    assert_code(first.get_user_info(ZHANG).await, Code::TokenInvalid);
+    assert_eq!(second.get_user_info(ZHANG).await.expect("info"), zhang);
 
     // Disabled after login: 29 on every secured operation, and no more logins.
     sqlx::query("UPDATE procurement_user SET is_active = 0 WHERE id = $1")
@@ -123,28 +110,18 @@ async fn token_cases(server: TestServer, _config: Config) {
         .execute(server.db().pool())
         .await
         .expect("disable");
-    second
-        .get("/user/info", &info)
-        .await
-        .expect(200, failure(29, "账号下线"));
-    second
-        .get("/department/departments", &[])
-        .await
-        .expect(200, failure(29, "账号下线"));
-    login_reply(&server, ZHANG, PASSWORD)
-        .await
-        .expect(200, failure(25, "账号不可用"));
+    assert_code(second.get_user_info(ZHANG).await, Code::AccountOffline);
+    assert_code(second.list_departments().await, Code::AccountOffline);
+    let login = anonymous(&server).login(&login_body(ZHANG, PASSWORD)).await;
+    assert_code(login, Code::AccountDisabled);
 
     // Tokens and the generated secret survive a restart.
-    let lead = login(&server, OFFICE_LEAD).await;
+    let lead = logged_in(&server, OFFICE_LEAD).await;
     let server = server.restart().await;
-    let lead = Proc {
-        api: lead.api.rebased(server.base_url()),
-        token: lead.token.clone(),
-    };
+    let lead = with_token(&server, &lead.token().expect("a token"));
     assert_eq!(
-        lead.get("/department/departments", &[]).await.body["code"],
-        1
+        lead.list_departments().await.expect("departments").len(),
+        10
     );
     assert_eq!(secret_of(&server).await, secret);
     server.server.stop().await.expect("stops");
@@ -152,72 +129,77 @@ async fn token_cases(server: TestServer, _config: Config) {
 
 async fn refresh_cases(server: TestServer, config: Config) {
     users(server.db()).await;
-    // Every token of this server has less than 10 minutes to live: each request refreshes.
-    let zhang = login(&server, ZHANG).await;
-    let reply = zhang.get("/user/info", &[("id", ZHANG)]).await;
-    assert_eq!(reply.body["code"], 1, "{}", reply.text);
-    let fresh = reply
-        .headers
-        .get("authorization")
-        .expect("a refreshed token")
-        .to_str()
-        .expect("ascii")
-        .to_owned();
+    // Every token of this server has less than 10 minutes to live: each request refreshes, and
+    // the SDK keeps the refreshed token.
+    let zhang = logged_in(&server, ZHANG).await;
+    let issued = zhang.token().expect("a token");
+    zhang.get_user_info(ZHANG).await.expect("info");
+    let fresh = zhang.token().expect("a token");
     assert!(fresh.starts_with("Bearer "), "{fresh}");
-    assert_ne!(Some(fresh.clone()), zhang.token);
+    assert_ne!(fresh, issued, "the SDK keeps the refreshed token");
+    // The old token is dead at once; the new one works (and is itself refreshed).
+    assert_code(
+        with_token(&server, &issued).get_user_info(ZHANG).await,
+        Code::TokenInvalid,
+    );
+    zhang
+        .get_user_info(ZHANG)
+        .await
+        .expect("info with the refreshed token");
+    let newest = zhang.token().expect("a token");
+    assert_ne!(newest, fresh);
+
+    // A refused call (wrong role) still refreshes: the new token must reach the client.
+    assert_code(zhang.dept_list_pending(None).await, Code::NoPermission);
+    let after_denied = zhang.token().expect("a token");
+    assert_ne!(
+        after_denied, newest,
+        "the SDK keeps a token refreshed by a refusal"
+    );
+    zhang
+        .get_user_info(ZHANG)
+        .await
+        .expect("info after the refusal");
+    let current = zhang.token().expect("a token");
+
+    // A second instance on the same database accepts the token and refreshes it too.
+    let other = app::start(config.clone()).await.expect("second instance");
+    let there = procurement::Client::new(&format!("http://{}", other.local_addr)).expect("client");
+    there.set_token(Some(current.clone()));
+    there
+        .get_user_info(ZHANG)
+        .await
+        .expect("info on the second instance");
+    let refreshed_there = there.token().expect("a token");
+    assert_ne!(refreshed_there, current);
+    // ...after which the first instance refuses the superseded token.
+    assert_code(zhang.get_user_info(ZHANG).await, Code::TokenInvalid);
+    other.stop().await.expect("stops");
+
+    // On the wire, the refreshed token is exposed to browsers.
+    let reply = Proc::anonymous(&server)
+        .with_token(&refreshed_there)
+        .get("/user/info", &[("id", ZHANG)])
+        .await;
+    assert_eq!(reply.body["code"], 1, "{}", reply.text);
+    assert!(reply.headers.get("authorization").is_some());
     assert_eq!(
         reply.headers["access-control-expose-headers"],
         "Authorization"
     );
-    // The old token is dead at once; the new one works (and is itself refreshed).
-    zhang
-        .get("/user/info", &[("id", ZHANG)])
-        .await
-        .expect(200, failure(2, "token失效"));
-    let next = zhang
-        .with_token(&fresh)
-        .get("/user/info", &[("id", ZHANG)])
-        .await;
-    assert_eq!(next.body["code"], 1);
-    let newest = next.headers["authorization"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-
-    // A refused call (wrong role) still refreshes: the new token must reach the client.
-    let denied = zhang.with_token(&newest).get("/dept/list", &[]).await;
-    assert_eq!(denied.body["code"], 31);
-    let after_denied = denied.headers["authorization"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-
-    // A second instance on the same database accepts the token and refreshes it too.
-    let other = app::start(config.clone()).await.expect("second instance");
-    let there = Proc::anonymous(&server).with_token(&after_denied);
-    let there = Proc {
-        api: there.api.rebased(format!("http://{}", other.local_addr)),
-        token: there.token,
-    };
-    let reply = there.get("/user/info", &[("id", ZHANG)]).await;
-    assert_eq!(reply.body["code"], 1, "{}", reply.text);
-    assert!(reply.headers.get("authorization").is_some());
-    // ...after which the first instance refuses the superseded token.
-    zhang
-        .with_token(&after_denied)
-        .get("/user/info", &[("id", ZHANG)])
-        .await
-        .expect(200, failure(2, "token失效"));
-    other.stop().await.expect("stops");
-
     server.server.stop().await.expect("stops");
 }
 
 async fn no_refresh_with_a_long_lifetime(server: TestServer, _config: Config) {
     users(server.db()).await;
-    let zhang = login(&server, ZHANG).await;
-    let reply = zhang.get("/user/info", &[("id", ZHANG)]).await;
-    assert_eq!(reply.body["code"], 1);
+    let zhang = logged_in(&server, ZHANG).await;
+    let issued = zhang.token();
+    zhang.get_user_info(ZHANG).await.expect("info");
+    assert_eq!(zhang.token(), issued);
+    let reply = raw(&server, &zhang)
+        .get("/user/info", &[("id", ZHANG)])
+        .await;
+    assert_eq!(reply.body["code"], 1, "{}", reply.text);
     assert!(reply.headers.get("authorization").is_none());
     server.server.stop().await.expect("stops");
 }

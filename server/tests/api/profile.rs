@@ -1,42 +1,54 @@
-//! get_my_profile, modify_my_profile.
+//! get_my_profile, modify_my_profile, through the SDK.
+//!
+//! A missing or mistyped `profile` and missing or wrong actions go over raw HTTP, because the
+//! typed SDK cannot send them.
 
+use medsys_client::mgr::{ModifyMyProfileRequest, Profile, ProfileInput};
 use serde_json::json;
 
-use crate::on_both_backends;
+use crate::{on_both_backends, support::*};
 
 const PATH: &str = "/api/mgr/profile";
 
+fn profile(nickname: Option<&str>, birthdate: Option<&str>, bio: Option<&str>) -> Profile {
+    Profile {
+        nickname: nickname.map(str::to_owned),
+        birthdate: birthdate.map(str::to_owned),
+        bio: bio.map(str::to_owned),
+    }
+}
+
+fn change(profile: ProfileInput) -> ModifyMyProfileRequest {
+    ModifyMyProfileRequest { profile }
+}
+
 on_both_backends! {
     async fn a_profile_is_null_until_set_and_then_returns_the_values(server: TestServer) {
-        let api = server.admin().await;
-        api.get(PATH, &[("action", "get_my_profile")]).await.expect(
-            200,
-            json!({"ret": 0, "profile": {"nickname": null, "birthdate": null, "bio": null}}),
-        );
-        api.put(PATH, json!({"action": "modify_my_profile",
-            "profile": {"nickname": "李小哲", "birthdate": "1996-01-01", "bio": "个人描述"}})).await
-            .expect(200, json!({"ret": 0}));
-        api.get(PATH, &[("action", "get_my_profile")]).await.expect(
-            200,
-            json!({"ret": 0, "profile": {"nickname": "李小哲", "birthdate": "1996-01-01", "bio": "个人描述"}}),
-        );
+        let admin = server.mgr_admin().await;
+        assert_eq!(admin.get_my_profile().await.expect("profile").profile, profile(None, None, None));
+        admin.modify_my_profile(&change(ProfileInput {
+            nickname: Some(Some("李小哲".into())),
+            birthdate: Some(Some("1996-01-01".into())),
+            bio: Some(Some("个人描述".into())),
+        })).await.expect("modified");
+        assert_eq!(admin.get_my_profile().await.expect("profile").profile,
+            profile(Some("李小哲"), Some("1996-01-01"), Some("个人描述")));
         // Absent members keep their values; null clears one.
-        api.put(PATH, json!({"action": "modify_my_profile", "profile": {"bio": null}})).await
-            .expect(200, json!({"ret": 0}));
-        api.get(PATH, &[("action", "get_my_profile")]).await.expect(
-            200,
-            json!({"ret": 0, "profile": {"nickname": "李小哲", "birthdate": "1996-01-01", "bio": null}}),
-        );
+        admin.modify_my_profile(&change(ProfileInput { bio: Some(None), ..ProfileInput::default() })).await.expect("modified");
+        assert_eq!(admin.get_my_profile().await.expect("profile").profile,
+            profile(Some("李小哲"), Some("1996-01-01"), None));
     }
 
     async fn modifying_a_profile_without_a_profile_is_refused(server: TestServer) {
-        let api = server.admin().await;
+        let admin = server.mgr_admin().await;
+        let too_long = ProfileInput { nickname: Some(Some("一二三四五六七八九十十一".into())), ..ProfileInput::default() };
+        assert_mgr_refused(admin.modify_my_profile(&change(too_long)).await, 1, "没有传入profile");
+        let api = server.raw_session_of(&admin);
         let refused = json!({"ret": 1, "msg": "没有传入profile"});
         api.put(PATH, json!({"action": "modify_my_profile"})).await.expect(200, refused.clone());
         api.put(PATH, json!({"action": "modify_my_profile", "profile": "x"})).await.expect(200, refused.clone());
-        api.put(PATH, json!({"action": "modify_my_profile", "profile": {"nickname": 5}})).await.expect(200, refused.clone());
-        api.put(PATH, json!({"action": "modify_my_profile", "profile": {"nickname": "一二三四五六七八九十十一"}})).await
-            .expect(200, refused);
+        api.put(PATH, json!({"action": "modify_my_profile", "profile": {"nickname": 5}})).await.expect(200, refused);
+        assert_eq!(admin.get_my_profile().await.expect("profile").profile, profile(None, None, None));
     }
 
     async fn profile_requests_without_or_with_a_wrong_action_are_refused(server: TestServer) {

@@ -1,5 +1,7 @@
 //! Wire-level edge cases: malformed bodies, wrong content types, unknown routes and methods,
 //! oversized bodies, request ids. All answer in the envelope, never with a 500.
+//!
+//! Raw HTTP throughout: these requests are ones the typed SDK cannot send by design.
 
 use reqwest::{Method, header};
 use serde_json::json;

@@ -398,8 +398,13 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
             quote!(self.download(request, &[#(#statuses),*]).await),
         ),
     };
-    // Session hooks: the specs mark no operation as ending a session, so the two that do are
-    // named here.
+    // Session hooks: the specs mark no operation as ending a session, so the ones that do are
+    // named here. After any of them succeeds, the client must not keep a token the server has
+    // just revoked: `token()` then says truthfully that the caller has to log in again.
+    let json_body = plan
+        .body
+        .as_ref()
+        .filter(|body| body.required && body.multipart.is_empty());
     let hook = match (spec.flavor, plan.id.as_str()) {
         (Flavor::Mgr, "signout") => Some(quote!(self.forget_session();)),
         (Flavor::Procurement, "logout") => plan
@@ -410,6 +415,14 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
                 let uid = ident(&a.name);
                 quote!(self.forget_token_of(&crate::wire::text(&#uid));)
             }),
+        // A password change logs the caller out everywhere, this request's token included.
+        (Flavor::Procurement, "change_password") => {
+            json_body.map(|_| quote!(self.set_token(None);))
+        }
+        // Updating a user revokes that user's live token: the admin's own when editing themselves.
+        (Flavor::Procurement, "admin_update_user") => {
+            json_body.map(|_| quote!(self.forget_token_of(&body.id);))
+        }
         _ => None,
     };
     let tail = match hook {
