@@ -681,11 +681,27 @@ impl Procurement {
             .position(|id| *id == first)
             .ok_or_else(|| anyhow!("the applicant {first} is not among the known users"))?;
         let page = index / 10 + 1;
+        // The fixture's users as the example documents them (renamed); the others as listed
+        // at the start or as the suite created them.
+        let documented: Vec<Value> = p
+            .expected
+            .body
+            .as_ref()
+            .and_then(|body| body.pointer("/data/content"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let rows: Vec<Value> = others
             .iter()
             .skip((page - 1) * 10)
             .take(10)
-            .map(|row| (*row).clone())
+            .map(|row| {
+                documented
+                    .iter()
+                    .find(|doc| doc.get("id") == row.get("id"))
+                    .unwrap_or(row)
+                    .clone()
+            })
             .collect();
         p.request.set_query("page", page.to_string());
         p.expected.set("/data/content", Value::Array(rows))?;
