@@ -9,9 +9,7 @@ use medsys_conformance::{
     report::{Outcome, Report, console_summary},
 };
 
-use crate::support::{
-    Backend, DISABLED, EXPIRED, PASSWORD_EXPIRED, PROCUREMENT_ADMIN, Target,
-};
+use crate::support::{Backend, DISABLED, EXPIRED, PASSWORD_EXPIRED, PROCUREMENT_ADMIN, Target};
 
 /// The scenarios beyond single examples that must have run and passed.
 const SCENARIOS: &[&str] = &[
@@ -130,7 +128,9 @@ async fn the_binary_checks_the_procurement_api_and_exits_zero() {
     assert_eq!(coverage["api"], "procurement");
     assert_eq!(
         coverage["exercised"].as_array().map(Vec::len),
-        coverage["documented"].as_u64().and_then(|n| usize::try_from(n).ok()),
+        coverage["documented"]
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok()),
         "{coverage}"
     );
 }
