@@ -8,7 +8,7 @@ use anyhow::{Result, anyhow};
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
-use super::{Procurement, code_of, files, request};
+use super::{Procurement, files, request};
 use crate::{
     case::Body,
     check::{HeaderRule, Matcher, RawBody},
@@ -615,17 +615,6 @@ impl Procurement {
         }
         date_matchers(p);
         Ok(())
-    }
-
-    /// Code and message of an answer, for the scenarios.
-    pub(super) fn outcome(body: &Value) -> (Option<i64>, String) {
-        (
-            code_of(body),
-            body.get("msg")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        )
     }
 }
 

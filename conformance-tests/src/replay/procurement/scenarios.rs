@@ -28,6 +28,14 @@ impl Script {
     }
 }
 
+/// Code and message of an answer.
+fn outcome(body: &Value) -> (Option<i64>, &str) {
+    (
+        code_of(body),
+        body.get("msg").and_then(Value::as_str).unwrap_or_default(),
+    )
+}
+
 /// A workflow step as a request: `PUT path?id=...` (with `reason` for a deny).
 fn step(path: &str, order: &str, reason: Option<&str>) -> Request {
     let mut built = request("PUT", path);
@@ -102,7 +110,7 @@ impl Procurement {
             Ok((actual, curl)) => {
                 script.curl = Some(curl);
                 let body = actual.json().unwrap_or(Value::Null);
-                let (got_code, got_msg) = Self::outcome(&body);
+                let (got_code, got_msg) = outcome(&body);
                 if got_code != Some(code) || msg.is_some_and(|msg| msg != got_msg) {
                     script.problem(format!(
                         "{label}: expected code {code}{}, got code {} {got_msg:?}",
