@@ -336,3 +336,17 @@ pub fn replace_strings(target: &mut Value, from: &str, to: &str) {
         _ => {}
     }
 }
+
+/// Replaces `from` by `to` inside every string of `target`.
+pub fn replace_within_strings(target: &mut Value, from: &str, to: &str) {
+    match target {
+        Value::String(text) if text.contains(from) => *text = text.replace(from, to),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| replace_within_strings(v, from, to)),
+        Value::Object(map) => map
+            .values_mut()
+            .for_each(|v| replace_within_strings(v, from, to)),
+        _ => {}
+    }
+}

@@ -17,6 +17,9 @@ pub enum Matcher {
     AnyId,
     /// A string of digits (a procurement order id such as `20210104`).
     DigitString,
+    /// A string of digits made of this prefix and at least two more digits (a procurement order
+    /// id: year, department id, a counter of two digits or more).
+    IdWithPrefix(String),
     /// `yyyy-MM-dd`.
     IsoDate,
     /// `yyyy年MM月dd日`.
@@ -30,6 +33,9 @@ pub enum Matcher {
     /// An array whose first items are the expected items (the rest belong to others); with
     /// `len`, the array must also have exactly that many items.
     Prefix { len: Option<usize> },
+    /// An array whose last items are the expected items (an oldest-first page, where rows of
+    /// others come before the suite's newest ones); with `len`, exactly that many items.
+    Suffix { len: Option<usize> },
     /// The value must be exactly this (e.g. a total computed from the suite's own rows).
     Equals(Value),
 }
@@ -39,6 +45,12 @@ impl fmt::Display for Matcher {
         match self {
             Matcher::AnyId => f.write_str("a positive integer id"),
             Matcher::DigitString => f.write_str("a string of digits"),
+            Matcher::IdWithPrefix(prefix) => {
+                write!(
+                    f,
+                    "a string of digits {prefix} followed by 2 or more digits"
+                )
+            }
             Matcher::IsoDate => f.write_str("a date yyyy-MM-dd"),
             Matcher::CnDate => f.write_str("a date yyyy年MM月dd日"),
             Matcher::NonEmptyString => f.write_str("a non-empty string"),
@@ -50,6 +62,10 @@ impl fmt::Display for Matcher {
             Matcher::Prefix { len: None } => {
                 f.write_str("an array starting with the expected items")
             }
+            Matcher::Suffix { len: Some(len) } => {
+                write!(f, "an array of {len} items ending with the expected ones")
+            }
+            Matcher::Suffix { len: None } => f.write_str("an array ending with the expected items"),
             Matcher::Equals(value) => write!(f, "{}", compact(value)),
         }
     }
@@ -86,12 +102,16 @@ impl Matcher {
             Matcher::DigitString => actual
                 .as_str()
                 .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())),
+            Matcher::IdWithPrefix(prefix) => actual.as_str().is_some_and(|s| {
+                s.strip_prefix(prefix.as_str())
+                    .is_some_and(|rest| rest.len() >= 2 && rest.bytes().all(|b| b.is_ascii_digit()))
+            }),
             Matcher::IsoDate => actual.as_str().is_some_and(is_iso_date),
             Matcher::CnDate => actual.as_str().is_some_and(is_cn_date),
             Matcher::NonEmptyString => actual.as_str().is_some_and(|s| !s.is_empty()),
             Matcher::Count => actual.as_u64().is_some(),
             Matcher::Present => true,
-            Matcher::Prefix { len } => {
+            Matcher::Prefix { len } | Matcher::Suffix { len } => {
                 let (Some(actual), Some(expected)) =
                     (actual.as_array(), expected.and_then(Value::as_array))
                 else {
@@ -117,12 +137,23 @@ pub enum HeaderRule {
     Absent(String),
 }
 
+/// What the bytes of a body that is not JSON (a downloaded file) must be.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawBody {
+    /// Exactly these bytes (a file the suite uploaded earlier).
+    Exact(Vec<u8>),
+    /// Bytes that start with this signature (`PK\x03\x04` for .xlsx and .docx files).
+    StartsWith(Vec<u8>, &'static str),
+}
+
 /// Everything a response must satisfy.
 #[derive(Clone, Debug, Default)]
 pub struct Expected {
     pub status: u16,
     /// The expected body (`None` for a file download: then only status and headers count).
     pub body: Option<Value>,
+    /// For a file download (`body` is `None`): what its bytes must be.
+    pub raw_body: Option<RawBody>,
     /// The media type the response must have.
     pub media_type: Option<String>,
     /// `ret` or `code`.
@@ -211,6 +242,11 @@ pub fn check(expected: &Expected, actual: &Actual) -> Verdict {
         ));
     }
     check_headers(expected, actual, &mut problems);
+    if expected.body.is_none()
+        && let Some(rule) = &expected.raw_body
+    {
+        check_raw_body(rule, &actual.body, &mut problems);
+    }
     let mut diff = None;
     if let Some(expected_body) = &expected.body {
         match serde_json::from_slice::<Value>(&actual.body) {
@@ -260,6 +296,39 @@ pub fn check(expected: &Expected, actual: &Actual) -> Verdict {
         }
     }
     Verdict { problems, diff }
+}
+
+fn check_raw_body(rule: &RawBody, body: &[u8], problems: &mut Vec<String>) {
+    match rule {
+        RawBody::Exact(want) if body != want.as_slice() => {
+            let first = want.iter().zip(body).position(|(w, g)| w != g);
+            problems.push(match first {
+                Some(at) => format!(
+                    "body: expected the {} bytes the suite uploaded, got {} bytes differing from byte {at}",
+                    want.len(),
+                    body.len()
+                ),
+                None => format!(
+                    "body: expected the {} bytes the suite uploaded, got {} bytes",
+                    want.len(),
+                    body.len()
+                ),
+            });
+        }
+        RawBody::StartsWith(signature, what) if !body.starts_with(signature) => {
+            problems.push(format!(
+                "body: expected {what} (starting with {}), got {} bytes starting with {}",
+                hex(signature),
+                body.len(),
+                hex(&body[..body.len().min(signature.len())])
+            ));
+        }
+        _ => {}
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn envelope_keys(envelope: &str) -> &'static [&'static str] {
@@ -441,7 +510,7 @@ fn apply_matchers(
         };
         if !matcher.accepts(&got, want) {
             let shown = match (&got, matcher) {
-                (Value::Array(items), Matcher::Prefix { .. }) => {
+                (Value::Array(items), Matcher::Prefix { .. } | Matcher::Suffix { .. }) => {
                     format!("an array of {} items", items.len())
                 }
                 _ => compact(&got),
@@ -454,6 +523,11 @@ fn apply_matchers(
                 let mut items = got.as_array().cloned().unwrap_or_default();
                 items.truncate(want.len());
                 Some(Value::Array(items))
+            }
+            (Matcher::Suffix { .. }, Some(Value::Array(want))) => {
+                let items = got.as_array().cloned().unwrap_or_default();
+                let skip = items.len().saturating_sub(want.len());
+                Some(Value::Array(items.into_iter().skip(skip).collect()))
             }
             (_, Some(want)) => Some(want.clone()),
             (_, None) => None,

@@ -45,6 +45,14 @@ struct Cli {
     /// A procurement account whose password is too old (login/password_expired).
     #[arg(long)]
     procurement_password_expired: Option<Credentials>,
+    /// A well-signed procurement token past its expiry, 'Bearer <jwt>' (get_user_info/token_expired
+    /// is skipped without it).
+    #[arg(long)]
+    procurement_expired_token: Option<String>,
+    /// The live token of a procurement account disabled after it logged in, 'Bearer <jwt>'
+    /// (get_user_info/account_offline is skipped without it).
+    #[arg(long)]
+    procurement_offline_token: Option<String>,
     /// Only cases whose operation id or case id (operation/example) matches this glob.
     #[arg(long)]
     only: Option<String>,
@@ -109,6 +117,8 @@ async fn run(cli: Cli) -> Result<bool> {
     options.procurement_disabled = cli.procurement_disabled;
     options.procurement_expired = cli.procurement_expired;
     options.procurement_password_expired = cli.procurement_password_expired;
+    options.procurement_expired_token = cli.procurement_expired_token;
+    options.procurement_offline_token = cli.procurement_offline_token;
     options.only = cli.only;
     options.spec_dir = cli.spec_dir;
     options.request_timeout = Duration::from_secs(cli.request_timeout);

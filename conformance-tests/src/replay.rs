@@ -25,7 +25,7 @@ use crate::{
 };
 
 mod mgr;
-mod procurement;
+pub mod procurement;
 
 /// Credentials given on the command line (`USER:PASS`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +63,11 @@ pub struct Options {
     pub procurement_disabled: Option<Credentials>,
     pub procurement_expired: Option<Credentials>,
     pub procurement_password_expired: Option<Credentials>,
+    /// A well-signed procurement token past its expiry (`Bearer <jwt>`), for `token_expired`.
+    pub procurement_expired_token: Option<String>,
+    /// The live procurement token of an account disabled after it logged in, for
+    /// `account_offline`.
+    pub procurement_offline_token: Option<String>,
     /// Only cases whose operation id or case id matches this glob.
     pub only: Option<String>,
     pub spec_dir: Option<PathBuf>,
@@ -87,6 +92,8 @@ impl Options {
             procurement_disabled: None,
             procurement_expired: None,
             procurement_password_expired: None,
+            procurement_expired_token: None,
+            procurement_offline_token: None,
             only: None,
             spec_dir: None,
             request_timeout: Duration::from_secs(30),
@@ -152,6 +159,26 @@ impl Prepared {
         }
         if let Some(body) = self.expected.body.as_mut() {
             crate::case::replace_strings(body, from, to);
+        }
+    }
+
+    /// Replaces `from` by `to` inside every string of the request (query, path, body) and of the
+    /// expected body: for ids that also occur inside other values (an order id inside its line
+    /// ids `2021010401` and inside notice texts `编号20210104的申请单...`).
+    pub fn rename_within(&mut self, from: &str, to: &str) {
+        for (_, value) in self
+            .request
+            .query
+            .iter_mut()
+            .chain(self.request.path_params.iter_mut())
+        {
+            *value = value.replace(from, to);
+        }
+        if let Some(body) = self.request.body_value_mut() {
+            crate::case::replace_within_strings(body, from, to);
+        }
+        if let Some(body) = self.expected.body.as_mut() {
+            crate::case::replace_within_strings(body, from, to);
         }
     }
 }
@@ -269,6 +296,7 @@ impl Runner {
         let expected = Expected {
             status: case.status,
             body: case.example.value.clone(),
+            raw_body: None,
             media_type: Some(case.media_type.clone()),
             envelope: op.envelope.clone(),
             matchers: Vec::new(),

@@ -1,40 +1,53 @@
 //! The procurement API's case plans.
 //!
 //! The spec's examples assume a fixture of six users (ids 12345678910..15) and two orders
-//! (20210104, 20210201). On a deployment the suite cannot use those ids: it creates users of each
-//! role with ids `18<tag><nn>` through `admin_add_user` (users cannot be deleted through the
-//! API, so they stay and are listed as left behind), and renames the fixture ids to its own in
-//! every request and expected body.
+//! (20210104 of 张三 in 办公室, 20210201 of 李四 in 财务部). On a deployment the suite cannot use
+//! those ids: it creates users of each role, in 办公室 and 财务部, with ids `18<tag><nn>` through
+//! `admin_add_user` (users cannot be deleted through the API, so they stay and are listed as
+//! left behind), and renames the fixture ids to its own in every request and expected body.
 //!
-//! Covered so far: login, the token errors of every operation (`token_missing`, `token_invalid`,
-//! `token_replaced`), the role matrix (every `forbidden`, `*_forbidden` case: the role check
-//! comes before any parameter or existence check), the user, logout and department cases, and
-//! the token refresh rule. TODO-correctness: the order workflow cases (create, update, recall,
-//! approve, deny, delete, restore, notices, files, imports) need orders created through the API
-//! and are reported as uncovered until their plans are written.
+//! Orders are created fresh for each case that needs one, through the API, and brought to the
+//! state the case's precondition names (`orders.rs`: a table from case to fixture orders and
+//! their stages); their ids replace 20210104 and 20210201 everywhere, line ids and notice texts
+//! included. A list case first soft-deletes the suite's other live orders, so that the only rows
+//! of the suite's own in the list are the case's fixture; rows that others created before the
+//! run are counted at the start and added to the documented totals. At the end every order the
+//! suite created is soft-deleted (the only removal the API offers).
+//!
+//! Tokens: every role keeps its current token; any answer that carries a refreshed
+//! `Authorization` replaces it, and cases that end a session (logins, logouts, password and user
+//! changes) mark the role for a fresh login before its next request.
 
-use std::collections::{BTreeMap, HashSet};
+use std::{
+    collections::{BTreeMap, BTreeSet, HashSet},
+    time::Instant,
+};
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow, bail};
 use base64::Engine as _;
 use serde_json::{Value, json};
 
 use super::{Plan, Prepared, Runner};
 use crate::{
     case::{Body, Request},
-    check::{Actual, HeaderRule, Matcher},
+    check::{Actual, HeaderRule, Matcher, RawBody},
     report::Coverage,
     spec::Auth,
 };
 
-/// Documented examples the suite does not replay, with the reason.
-pub const EXCLUSIONS: &[(&str, &str)] = &[(
-    "get_user_info/token_expired",
-    "needs a well-signed token past its expiry: without the server's secret only a token that \
-     expires during the run can be used, which takes the whole token lifetime (1 hour by default)",
-)];
+pub mod files;
+mod orders;
+mod scenarios;
 
-/// The order the cases run in (see `replay/mgr.rs`).
+use files::import_workbook;
+
+/// Documented examples the suite does not replay, with the reason. (None: the cases that need
+/// something no API operation can produce, such as a disabled account or an expired token, are
+/// skipped at run time unless it is given on the command line.)
+pub const EXCLUSIONS: &[(&str, &str)] = &[];
+
+/// The order the cases run in (see `replay/mgr.rs`). Cases that end sessions or change users
+/// restore what they changed; the logouts come last.
 pub const ORDER: &[&str] = &[
     "*/token_missing",
     "*/token_invalid",
@@ -53,12 +66,39 @@ pub const ORDER: &[&str] = &[
     "login/account_expired",
     "login/password_expired",
     "list_departments/success",
-    "get_user_info/success",
-    "get_user_info/admin_reads_other",
-    "get_user_info/unknown_user",
-    "get_user_info/missing_id",
-    "get_user_info/other_user",
-    "get_user_info/token_replaced",
+    "get_user_info/*",
+    // Before any case creates users, so that on a fresh deployment the page is the document's.
+    "admin_list_users/success",
+    "admin_get_user/*",
+    "admin_add_user/*",
+    "admin_update_user/*",
+    "admin_import_users/*",
+    "admin_download_user_template/*",
+    "change_password/*",
+    "create_order/*",
+    "get_order/*",
+    "update_order/*",
+    "recall_order/*",
+    "list_orders/*",
+    "export_order_excel/*",
+    "upload_signature/*",
+    "download_signature/*",
+    "download_feasibility_report/*",
+    "dept_search_orders/*",
+    "dept_list_pending/*",
+    "dept_approve/*",
+    "dept_deny/*",
+    "inst_search_orders/*",
+    "inst_list_pending/*",
+    "inst_approve/*",
+    "inst_deny/*",
+    "admin_delete_order/*",
+    "delete_order/*",
+    "admin_restore_order/*",
+    "admin_list_deleted_orders/*",
+    "count_unread_notices/*",
+    "get_notice/*",
+    "list_notices/*",
     "logout/missing_uid",
     "logout/other_user",
     "logout/not_logged_in",
@@ -92,17 +132,45 @@ const FIXTURE: [(&str, &str, &str, &str, &str); 6] = [
 /// The password the suite gives the users it creates.
 const PASSWORD: &str = "Conf-pass-123";
 
-struct Procurement {
+/// The user id the examples use for "no such user".
+const ABSENT_USER: &str = "19999999999";
+
+/// Percent-encoded (RFC 5987) names of the files the downloads must announce.
+const ORDER_XLSX: &str = "%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx"; // 申请单.xlsx
+const TEMPLATE_XLSX: &str = "%E7%94%A8%E6%88%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"; // 用户导入模板.xlsx
+const REPORT_DOCX: &str = "%E5%8F%AF%E8%A1%8C%E6%80%A7%E6%8A%A5%E5%91%8A.docx"; // 可行性报告.docx
+
+pub(super) struct Procurement {
     /// Fixture id → the id of the user the suite uses in its place.
     ids: BTreeMap<&'static str, String>,
-    /// Role key → current token (`Bearer ...`), replaced whenever a response refreshes it.
+    /// Role key → current token (`Bearer ...`), replaced whenever an answer refreshes it.
     tokens: BTreeMap<String, String>,
+    /// Roles whose token a case ended: they log in again before their next request.
+    stale: BTreeSet<String>,
     admin: crate::Credentials,
+    /// Users the suite created (none can be deleted).
     created_users: Vec<String>,
+    /// Every user the admin's list shows (`ResultUser` rows by id): those found at the start
+    /// and those the suite created since.
+    users: BTreeMap<String, Value>,
     next_user: u32,
+    /// The suite's orders that are not deleted.
+    live: Vec<String>,
+    /// How many of the suite's orders are deleted now.
+    deleted: i64,
+    /// When the suite last deleted an order (for "most recently changed first").
+    last_delete: Option<Instant>,
+    /// Rows of others that a shared list case counts, measured at the start, by case id.
+    baselines: BTreeMap<String, i64>,
+    /// The deployment's current day, `yyyy-MM-dd`, learned from an order it created.
+    today: String,
+    /// The role whose token the case being run carries.
+    sent_as: Option<String>,
+    /// A user a case is about to create, `(id, ResultUser row)`, recorded if it succeeds.
+    pending_user: Option<(String, Value)>,
 }
 
-fn request(method: &str, path: &str) -> Request {
+pub(super) fn request(method: &str, path: &str) -> Request {
     Request {
         method: method.to_owned(),
         path: path.to_owned(),
@@ -113,14 +181,18 @@ fn request(method: &str, path: &str) -> Request {
     }
 }
 
-/// Seconds between `iat` and `exp` of a `Bearer <jwt>`, and seconds left before `exp`.
-pub fn token_times(bearer: &str) -> Option<(i64, i64)> {
+fn jwt_claims(bearer: &str) -> Option<Value> {
     let jwt = bearer.strip_prefix("Bearer ").unwrap_or(bearer);
     let payload = jwt.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Seconds between `iat` and `exp` of a `Bearer <jwt>`, and seconds left before `exp`.
+pub fn token_times(bearer: &str) -> Option<(i64, i64)> {
+    let claims = jwt_claims(bearer)?;
     let iat = claims.get("iat")?.as_i64()?;
     let exp = claims.get("exp")?.as_i64()?;
     let now = i64::try_from(
@@ -133,13 +205,21 @@ pub fn token_times(bearer: &str) -> Option<(i64, i64)> {
     Some((exp - iat, exp - now))
 }
 
+fn code_of(body: &Value) -> Option<i64> {
+    body.get("code").and_then(Value::as_i64)
+}
+
+fn user_row(id: &str, name: &str, department: &str, role: &str) -> Value {
+    json!({"id": id, "username": name, "password": null, "department": department, "role": role})
+}
+
 impl Procurement {
     async fn login(runner: &Runner, user: &str, password: &str) -> Result<(String, Value)> {
         let mut login = request("POST", "/user/login");
         login.body = Body::Json(json!({"username": user, "password": password}));
         let actual = runner.send(&login).await?;
         let body = actual.json().unwrap_or(Value::Null);
-        if body.get("code") != Some(&json!(1)) {
+        if code_of(&body) != Some(1) {
             bail!("login as {user} was refused: HTTP {} {body}", actual.status);
         }
         let token = actual
@@ -148,32 +228,76 @@ impl Procurement {
         Ok((token.to_owned(), body))
     }
 
-    async fn call(&mut self, runner: &Runner, role: &str, mut request: Request) -> Result<Value> {
-        let token = self
-            .tokens
-            .get(role)
-            .ok_or_else(|| anyhow!("no token for role {role}"))?
-            .clone();
-        request.set_header("Authorization", token);
-        let what = format!("{} {}", request.method, request.rendered_path());
-        let actual = runner.send(&request).await?;
-        self.refreshed(role, &actual);
-        let body = actual
-            .json()
-            .ok_or_else(|| anyhow!("{what}: the answer is not JSON (HTTP {})", actual.status))?;
-        if body.get("code") != Some(&json!(1)) {
-            bail!("{what} was refused: {body}");
+    /// The user id and password of a role key.
+    fn credentials_of(&self, role: &str) -> Result<(String, String)> {
+        if role == "admin" {
+            return Ok((self.admin.user.clone(), self.admin.password.clone()));
         }
-        Ok(body)
+        let (fixture, ..) = FIXTURE
+            .iter()
+            .find(|(_, _, key, _, _)| *key == role)
+            .ok_or_else(|| anyhow!("no user plays role {role}"))?;
+        let id = self
+            .ids
+            .get(fixture)
+            .ok_or_else(|| anyhow!("the user of role {role} was not created"))?;
+        Ok((id.clone(), PASSWORD.to_owned()))
+    }
+
+    fn id_of(&self, fixture: &str) -> String {
+        self.ids
+            .get(fixture)
+            .cloned()
+            .unwrap_or_else(|| fixture.to_owned())
+    }
+
+    /// The current token of `role`, logging it in first if it has none or a case ended it.
+    async fn token(&mut self, runner: &Runner, role: &str) -> Result<String> {
+        if self.stale.contains(role) || !self.tokens.contains_key(role) {
+            let (user, password) = self.credentials_of(role)?;
+            let (token, _) = Self::login(runner, &user, &password).await?;
+            self.tokens.insert(role.to_owned(), token);
+            self.stale.remove(role);
+        }
+        Ok(self.tokens[role].clone())
     }
 
     /// Adopts a refreshed token.
-    fn refreshed(&mut self, role: &str, actual: &Actual) {
+    fn adopt(&mut self, role: &str, actual: &Actual) {
         if let Some(token) = actual.header("authorization")
             && token.starts_with("Bearer ")
         {
             self.tokens.insert(role.to_owned(), token.to_owned());
         }
+    }
+
+    /// Sends `request` with the token of `role`, adopts a refreshed token, answers the response
+    /// and the request as a `curl` command.
+    async fn send_as(
+        &mut self,
+        runner: &Runner,
+        role: &str,
+        mut request: Request,
+    ) -> Result<(Actual, String)> {
+        let token = self.token(runner, role).await?;
+        request.set_header("Authorization", token);
+        let curl = request.curl(&runner.options.base_url);
+        let actual = runner.send(&request).await?;
+        self.adopt(role, &actual);
+        Ok((actual, curl))
+    }
+
+    /// Sends a helper request as `role`; its answer must be code 1. Answers the body.
+    async fn call(&mut self, runner: &Runner, role: &str, request: Request) -> Result<Value> {
+        let what = format!("{} {}", request.method, request.rendered_path());
+        let (actual, _) = self.send_as(runner, role, request).await?;
+        let body = actual
+            .json()
+            .ok_or_else(|| anyhow!("{what}: the answer is not JSON (HTTP {})", actual.status))?;
+        if code_of(&body) != Some(1) {
+            bail!("{what} as {role} was refused: {body}");
+        }
+        Ok(body)
     }
 
     fn new_user_id(&mut self, runner: &Runner) -> String {
@@ -195,8 +319,54 @@ impl Procurement {
             "id": id, "username": name, "password": PASSWORD, "department": department, "role": role
         }));
         self.call(runner, "admin", add).await?;
-        self.created_users.push(id.clone());
+        self.record_user(&id, user_row(&id, name, department, role));
         Ok(id)
+    }
+
+    /// Lists the users the suite created under "left on the deployment" (one line, kept current).
+    fn note_users(&self, runner: &mut Runner) {
+        const PREFIX: &str = "procurement: users ";
+        runner.left_behind.retain(|line| !line.starts_with(PREFIX));
+        if !self.created_users.is_empty() {
+            runner.left_behind.push(format!(
+                "{PREFIX}{} (no operation deletes a user)",
+                self.created_users.join(", ")
+            ));
+        }
+    }
+
+    fn record_user(&mut self, id: &str, row: Value) {
+        self.created_users.push(id.to_owned());
+        self.users.insert(id.to_owned(), row);
+    }
+
+    /// Every user the admin's list shows, page by page.
+    async fn list_all_users(&mut self, runner: &Runner) -> Result<BTreeMap<String, Value>> {
+        let mut users = BTreeMap::new();
+        let mut page = 1;
+        loop {
+            let mut list = request("GET", "/admin/user/users");
+            list.set_query("page", page.to_string());
+            let body = self.call(runner, "admin", list).await?;
+            let rows = body
+                .pointer("/data/content")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for row in &rows {
+                if let Some(id) = row.get("id").and_then(Value::as_str) {
+                    users.insert(id.to_owned(), row.clone());
+                }
+            }
+            let pages = body
+                .pointer("/data/totalPages")
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            if rows.is_empty() || page >= pages {
+                return Ok(users);
+            }
+            page += 1;
+        }
     }
 
     async fn start(runner: &mut Runner) -> Result<Procurement> {
@@ -209,29 +379,42 @@ impl Procurement {
         let mut state = Procurement {
             ids: BTreeMap::new(),
             tokens: BTreeMap::from([("admin".to_owned(), token)]),
+            stale: BTreeSet::new(),
             admin: admin.clone(),
             created_users: Vec::new(),
+            users: BTreeMap::new(),
             next_user: 0,
+            live: Vec::new(),
+            deleted: 0,
+            last_delete: None,
+            baselines: BTreeMap::new(),
+            today: String::new(),
+            sent_as: None,
+            pending_user: None,
         };
+        state.users = state
+            .list_all_users(runner)
+            .await
+            .context("listing the users the deployment holds")?;
         state.ids.insert(FIXTURE[0].0, admin.user.clone());
-        for (fixture_id, name, role, department, role_name) in &FIXTURE[1..] {
-            let id = state.add_user(runner, name, department, role_name).await?;
-            let (token, _) = Self::login(runner, &id, PASSWORD).await?;
-            state.tokens.insert((*role).to_owned(), token);
-            state.ids.insert(fixture_id, id);
+        let created = async {
+            for (fixture_id, name, _, department, role_name) in &FIXTURE[1..] {
+                let id = state.add_user(runner, name, department, role_name).await?;
+                state.ids.insert(fixture_id, id);
+            }
+            anyhow::Ok(())
         }
-        runner.left_behind.push(format!(
-            "procurement: users {} (no operation deletes a user)",
-            state.created_users.join(", ")
-        ));
+        .await;
+        state.note_users(runner);
+        created.context("creating the fixture's users")?;
+        state
+            .measure_baselines(runner)
+            .await
+            .context("learning the deployment's day and counting the orders of others")?;
         Ok(state)
     }
 
-    fn role_key(role: Option<&str>) -> &str {
-        role.unwrap_or("admin")
-    }
-
-    /// Renames the fixture ids to the suite's users everywhere in the case.
+    /// Renames the fixture's user ids to the suite's users everywhere in the case.
     fn rename_fixture(&self, p: &mut Prepared) {
         for (fixture, real) in &self.ids {
             p.rename(fixture, real);
@@ -248,30 +431,58 @@ impl Procurement {
         }
     }
 
+    /// A user id that no user has (the examples' 19999999999, unless the deployment has it).
+    fn absent_user(&self) -> String {
+        let mut candidate: u64 = ABSENT_USER.parse().unwrap_or(19_999_999_999);
+        while self.users.contains_key(&candidate.to_string()) {
+            candidate -= 1;
+        }
+        candidate.to_string()
+    }
+
+    fn replace_absent_user(&self, p: &mut Prepared) {
+        let absent = self.absent_user();
+        if absent != ABSENT_USER {
+            p.rename(ABSENT_USER, &absent);
+            for (_, value) in &mut p.request.query {
+                if value == ABSENT_USER {
+                    value.clone_from(&absent);
+                }
+            }
+        }
+    }
+
+    /// Expects a download: its content type (from the spec), `Content-Disposition` naming the
+    /// file, and bytes as `raw`.
+    fn expect_file(p: &mut Prepared, file_name: &str, raw: RawBody) {
+        p.expected.headers.push(HeaderRule::Contains(
+            "Content-Disposition".into(),
+            "attachment".into(),
+        ));
+        p.expected.headers.push(HeaderRule::Contains(
+            "Content-Disposition".into(),
+            format!("filename*=UTF-8''{file_name}"),
+        ));
+        p.expected.raw_body = Some(raw);
+    }
+
     async fn plan(&mut self, runner: &mut Runner, p: &mut Prepared) -> Result<Plan> {
         self.rename_fixture(p);
-        let role = Self::role_key(p.role.as_deref()).to_owned();
-        match p.auth {
-            Auth::None | Auth::Public => {}
-            Auth::Malformed => p.request.set_header("Authorization", "Bearer not-a-jwt"),
-            Auth::Valid => {
-                let token = self
-                    .tokens
-                    .get(&role)
-                    .ok_or_else(|| anyhow!("no token for role {role}"))?;
-                p.request.set_header("Authorization", token.clone());
-            }
-            Auth::Replaced => {
-                // Log the applicant in twice: the first token is superseded by the second.
-                let user = self.ids["12345678911"].clone();
-                let (old, _) = Self::login(runner, &user, PASSWORD).await?;
-                let (new, _) = Self::login(runner, &user, PASSWORD).await?;
-                self.tokens.insert("applicant".into(), new);
-                p.request.set_header("Authorization", old);
-            }
-            Auth::Expired => return Ok(Plan::Skip(EXCLUSIONS[0].1.to_owned())),
-        }
+        self.sent_as = None;
+        self.pending_user = None;
         let id = p.id.clone();
+        let role = p.role.clone().unwrap_or_else(|| "admin".to_owned());
+        if p.auth == Auth::Expired {
+            let Some(token) = runner.options.procurement_expired_token.clone() else {
+                return Ok(Plan::Skip(
+                    "needs a well-signed token past its expiry, which no operation issues; pass \
+                     --procurement-expired-token 'Bearer <jwt>' to run it"
+                        .to_owned(),
+                ));
+            };
+            p.request.set_header("Authorization", token);
+        }
+        self.plan_orders(runner, p).await?;
         match id.as_str() {
             "login/success" | "login/success_form" => {
                 p.body("/password", json!(PASSWORD))?;
@@ -328,6 +539,7 @@ impl Procurement {
                 let user = self
                     .add_user(runner, "锁定测试", "办公室", "普通用户")
                     .await?;
+                self.note_users(runner);
                 for _ in 0..5 {
                     let mut wrong = request("POST", "/user/login");
                     wrong.body =
@@ -337,113 +549,294 @@ impl Procurement {
                 p.body("/username", json!(user))?;
                 p.body("/password", json!(PASSWORD))?;
             }
-            "logout/success" => {
-                // The applicant logs itself out; log it in again afterwards (see `after`).
+            "get_user_info/account_offline" => {
+                let Some(token) = runner.options.procurement_offline_token.clone() else {
+                    return Ok(Plan::Skip(
+                        "needs the live token of an account disabled after it logged in, and no \
+                         operation disables an account; pass --procurement-offline-token \
+                         'Bearer <jwt>' to run it"
+                            .to_owned(),
+                    ));
+                };
+                // The account reads its own data, as 12345678911 does in the example.
+                if let Some(user) = jwt_claims(&token)
+                    .and_then(|claims| claims.get("sub").and_then(Value::as_str).map(str::to_owned))
+                {
+                    p.request.set_query("id", user);
+                }
+                p.request.set_header("Authorization", token);
+                return Ok(Plan::Send);
+            }
+            "get_user_info/unknown_user"
+            | "admin_get_user/unknown_user"
+            | "admin_update_user/unknown_user" => self.replace_absent_user(p),
+            "admin_list_users/success" => self.expect_users_page(p)?,
+            "admin_add_user/success" => {
+                let new = self.new_user_id(runner);
+                p.body("/id", json!(new))?;
+                self.pending_user =
+                    Some((new.clone(), user_row(&new, "王五", "办公室", "普通用户")));
+            }
+            "admin_add_user/unknown_department" => {
+                let new = self.new_user_id(runner);
+                p.body("/id", json!(new))?;
+            }
+            "admin_import_users/mixed_rows" => {
+                let new = self.new_user_id(runner);
+                let applicant = self.id_of("12345678911");
+                let spare: Vec<String> = (0..4).map(|_| self.new_user_id(runner)).collect();
+                let workbook = import_workbook(&[
+                    [Some(&new), Some("王五"), Some("普通用户"), Some("办公室")],
+                    [
+                        Some(&applicant),
+                        Some("张三"),
+                        Some("普通用户"),
+                        Some("办公室"),
+                    ],
+                    [None, Some("赵六"), Some("普通用户"), Some("财务部")],
+                    [Some("1234"), Some("钱七"), Some("普通用户"), Some("财务部")],
+                    [Some(&spare[0]), None, Some("普通用户"), Some("财务部")],
+                    [Some(&spare[1]), Some("孙八"), Some("普通用户"), None],
+                    [
+                        Some(&spare[2]),
+                        Some("周九"),
+                        Some("普通用户"),
+                        Some("后勤部"),
+                    ],
+                    [Some(&spare[3]), Some("吴十"), Some("院长"), Some("办公室")],
+                ])?;
+                p.body(
+                    "/file",
+                    json!(base64::engine::general_purpose::STANDARD.encode(workbook)),
+                )?;
+                self.pending_user =
+                    Some((new.clone(), user_row(&new, "王五", "办公室", "普通用户")));
+            }
+            "admin_download_user_template/success" => {
+                Self::expect_file(
+                    p,
+                    TEMPLATE_XLSX,
+                    RawBody::StartsWith(files::ZIP_SIGNATURE.to_vec(), "an .xlsx file"),
+                );
+            }
+            "change_password/success" => p.body("/oldPassword", json!(PASSWORD))?,
+            "download_feasibility_report/success" => {
+                Self::expect_file(
+                    p,
+                    REPORT_DOCX,
+                    RawBody::StartsWith(files::ZIP_SIGNATURE.to_vec(), "a .docx file"),
+                );
             }
             "logout/admin_forces_logout" => {
-                let user = self.ids["12345678911"].clone();
-                let (token, _) = Self::login(runner, &user, PASSWORD).await?;
-                self.tokens.insert("applicant".into(), token);
+                // The applicant must have a live token for the admin to end.
+                self.token(runner, "applicant").await?;
             }
             "logout/not_logged_in" => {
                 // 李四 has a live token since setup: log it out first.
-                let user = self.ids["12345678913"].clone();
+                let user = self.id_of("12345678913");
                 let mut logout = request("GET", "/user/logout");
                 logout.set_query("uid", user);
                 self.call(runner, "applicant2", logout).await?;
-                self.tokens.remove("applicant2");
+                self.stale.insert("applicant2".into());
             }
             _ => {}
+        }
+        match p.auth {
+            Auth::None | Auth::Public | Auth::Expired => {}
+            Auth::Malformed => p.request.set_header("Authorization", "Bearer not-a-jwt"),
+            Auth::Valid => {
+                let token = self.token(runner, &role).await?;
+                p.request.set_header("Authorization", token);
+                self.sent_as = Some(role);
+            }
+            Auth::Replaced => {
+                // Log the applicant in twice: the first token is superseded by the second.
+                let (user, password) = self.credentials_of("applicant")?;
+                let (old, _) = Self::login(runner, &user, &password).await?;
+                let (new, _) = Self::login(runner, &user, &password).await?;
+                self.tokens.insert("applicant".into(), new);
+                self.stale.remove("applicant");
+                p.request.set_header("Authorization", old);
+            }
         }
         Ok(Plan::Send)
     }
 
-    async fn after(
-        &mut self,
-        runner: &mut Runner,
-        p_role: Option<&str>,
-        id: &str,
-        actual: &Actual,
-    ) {
-        let role = Self::role_key(p_role).to_owned();
-        self.refreshed(&role, actual);
-        if matches!(id, "logout/success" | "logout/admin_forces_logout") {
-            let user = self.ids["12345678911"].clone();
-            if let Ok((token, _)) = Self::login(runner, &user, PASSWORD).await {
-                self.tokens.insert("applicant".into(), token);
+    /// The page of the admin's user list that holds the fixture's users: computed from the
+    /// users found at the start and those the suite created since (by id ascending, the caller
+    /// left out, 10 per page).
+    fn expect_users_page(&self, p: &mut Prepared) -> Result<()> {
+        let first = self.id_of("12345678911");
+        let others: Vec<&Value> = self
+            .users
+            .iter()
+            .filter(|(id, _)| **id != self.admin.user)
+            .map(|(_, row)| row)
+            .collect();
+        let total = i64::try_from(others.len())?;
+        let index = self
+            .users
+            .keys()
+            .filter(|id| **id != self.admin.user)
+            .position(|id| *id == first)
+            .ok_or_else(|| anyhow!("the applicant {first} is not among the known users"))?;
+        let page = index / 10 + 1;
+        // The fixture's users as the example documents them (renamed); the others as listed
+        // at the start or as the suite created them.
+        let documented: Vec<Value> = p
+            .expected
+            .body
+            .as_ref()
+            .and_then(|body| body.pointer("/data/content"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let rows: Vec<Value> = others
+            .iter()
+            .skip((page - 1) * 10)
+            .take(10)
+            .map(|row| {
+                documented
+                    .iter()
+                    .find(|doc| doc.get("id") == row.get("id"))
+                    .unwrap_or(row)
+                    .clone()
+            })
+            .collect();
+        p.request.set_query("page", page.to_string());
+        p.expected.set("/data/content", Value::Array(rows))?;
+        p.expected.set("/data/totalElements", json!(total))?;
+        p.expected
+            .set("/data/totalPages", json!((total + 9) / 10))?;
+        p.expected
+            .set("/data/number", json!(i64::try_from(page)? - 1))?;
+        Ok(())
+    }
+
+    /// Puts back the applicant as the fixture has it (department 办公室, the suite's password)
+    /// after a case changed it; the change ended its session.
+    async fn restore_applicant(&mut self, runner: &mut Runner) {
+        let id = self.id_of("12345678911");
+        let mut update = request("PUT", "/admin/user");
+        update.body = Body::Json(json!({
+            "id": id, "username": "张三", "password": PASSWORD, "department": "办公室", "role": "普通用户"
+        }));
+        if let Err(error) = self.call(runner, "admin", update).await {
+            runner.left_behind.push(format!(
+                "procurement: could not restore the applicant {id}: {error:#}"
+            ));
+        }
+        self.stale.insert("applicant".into());
+    }
+
+    /// Bookkeeping after a case ran: the token it refreshed or ended, what it created, deleted
+    /// or changed, and the checks that follow from it.
+    async fn after(&mut self, runner: &mut Runner, id: &str, request: &Request, actual: &Actual) {
+        if let Some(role) = self.sent_as.take() {
+            self.adopt(&role, actual);
+        }
+        let body = actual.json().unwrap_or(Value::Null);
+        let ok = code_of(&body) == Some(1);
+        let path_id = request
+            .path_params
+            .iter()
+            .find(|(name, _)| name == "id")
+            .map(|(_, value)| value.clone());
+        match id {
+            "login/success" | "login/success_form" | "logout/success" => {
+                self.stale.insert("applicant".into());
             }
+            "logout/admin_forces_logout" => {
+                self.stale.insert("applicant".into());
+            }
+            "login/success_admin" => {
+                self.stale.insert("admin".into());
+            }
+            "login/success_deptlead" => {
+                self.stale.insert("deptlead".into());
+            }
+            "login/success_instlead" => {
+                self.stale.insert("instlead".into());
+            }
+            "create_order/submit" | "create_order/save_draft" if ok => {
+                if let Some(order) = body.get("data").and_then(Value::as_str) {
+                    self.live.push(order.to_owned());
+                }
+            }
+            "admin_delete_order/success" | "delete_order/success" if ok => {
+                if let Some(order) = path_id {
+                    self.live.retain(|live| *live != order);
+                    self.deleted += 1;
+                    self.last_delete = Some(Instant::now());
+                }
+            }
+            "admin_restore_order/success" if ok => {
+                if let Some(order) = path_id {
+                    self.live.push(order);
+                    self.deleted -= 1;
+                }
+            }
+            "admin_add_user/success" | "admin_import_users/mixed_rows" if ok => {
+                if let Some((new, row)) = self.pending_user.take() {
+                    self.record_user(&new, row);
+                    self.note_users(runner);
+                }
+            }
+            "admin_update_user/success" | "admin_update_user/reset_password" => {
+                self.restore_applicant(runner).await;
+            }
+            "change_password/success" => {
+                if ok {
+                    self.password_change_ends_the_session(runner, request).await;
+                }
+                self.restore_applicant(runner).await;
+            }
+            _ => {}
         }
     }
 
-    /// The token refresh rule: learn the lifetime from the login token; when a token with less
-    /// than 10 minutes left is used, the answer must carry a new `Authorization`, and the old
-    /// token must then answer code 2.
-    async fn refresh_scenario(&mut self, runner: &mut Runner) {
-        let id = "scenario/token_refresh";
-        if !runner.selected(id) {
+    /// After a password change, the token of the request that changed it answers 2 token失效.
+    async fn password_change_ends_the_session(&mut self, runner: &mut Runner, changed: &Request) {
+        let scenario = "scenario/password_change_ends_the_session";
+        if !runner.selected(scenario) {
             return;
         }
-        let user = self.ids["12345678911"].clone();
-        let (token, _) = match Self::login(runner, &user, PASSWORD).await {
-            Ok(login) => login,
-            Err(error) => {
-                return runner.scenario(id, vec![format!("login failed: {error:#}")], None);
-            }
+        let Some((_, token)) = changed
+            .headers
+            .iter()
+            .find(|(name, _)| name == "Authorization")
+        else {
+            return;
         };
-        self.tokens.insert("applicant".into(), token.clone());
-        let Some((lifetime, left)) = token_times(&token) else {
-            return runner.skip(id, "the login token is not a JWT with iat and exp claims");
-        };
-        if lifetime > 11 * 60 {
-            return runner.skip(
-                id,
-                format!(
-                    "the target's token lifetime is {lifetime} s: a token nears its expiry (< 10 minutes left) only after {} s, longer than this run waits",
-                    lifetime - 600
-                ),
-            );
-        }
-        let wait = (left - 595).max(0);
-        if u64::try_from(wait).unwrap_or(u64::MAX) > runner.options.max_refresh_wait.as_secs() {
-            return runner.skip(id, format!("the token reaches 10 minutes left only after {wait} s, more than --max-refresh-wait"));
-        }
-        tokio::time::sleep(std::time::Duration::from_secs(
-            u64::try_from(wait).unwrap_or(0),
-        ))
-        .await;
         let mut info = request("GET", "/user/info");
-        info.set_query("id", user.clone());
+        info.set_query("id", self.id_of("12345678911"));
         info.set_header("Authorization", token.clone());
         let curl = info.curl(&runner.options.base_url);
-        let mut problems = Vec::new();
-        match runner.send(&info).await {
-            Err(error) => problems.push(format!("request failed: {error:#}")),
-            Ok(actual) => match actual.header("authorization") {
-                None => problems.push(
-                    "header Authorization: missing (a token with less than 10 minutes left must be refreshed in the same response)"
-                        .to_owned(),
-                ),
-                Some(new) if new == token => problems.push("header Authorization: the same token came back, not a new one".to_owned()),
-                Some(new) if !new.starts_with("Bearer ") => {
-                    problems.push(format!("header Authorization: expected \"Bearer <jwt>\", got {new:?}"));
+        let problems = match runner.send(&info).await {
+            Err(error) => vec![format!("request failed: {error:#}")],
+            Ok(actual) => {
+                let body = actual.json().unwrap_or(Value::Null);
+                if code_of(&body) == Some(2) {
+                    Vec::new()
+                } else {
+                    vec![format!(
+                        "the token used to change the password: expected code 2 token失效 afterwards, got {body}"
+                    )]
                 }
-                Some(new) => {
-                    self.tokens.insert("applicant".into(), new.to_owned());
-                    match runner.send(&info).await {
-                        Ok(again) => {
-                            let body = again.json().unwrap_or(Value::Null);
-                            if body.get("code") != Some(&json!(2)) {
-                                problems.push(format!(
-                                    "the old token after a refresh: expected code 2 token失效, got {body}"
-                                ));
-                            }
-                        }
-                        Err(error) => problems.push(format!("request failed: {error:#}")),
-                    }
-                }
-            },
+            }
+        };
+        runner.scenario(scenario, problems, Some(curl));
+    }
+
+    /// Soft-deletes every order the suite created that is still live.
+    async fn cleanup(&mut self, runner: &mut Runner) {
+        for order in std::mem::take(&mut self.live) {
+            if let Err(error) = self.delete_order(runner, &order).await {
+                runner.left_behind.push(format!(
+                    "procurement: could not delete order {order}: {error:#}"
+                ));
+            }
         }
-        runner.scenario(id, problems, Some(curl));
     }
 }
 
@@ -484,17 +877,18 @@ pub async fn run(runner: &mut Runner) -> Coverage {
                 continue;
             }
         };
-        let role = prepared.role.clone();
         match state.plan(runner, &mut prepared).await {
             Ok(Plan::Send) => {
+                let request = prepared.request.clone();
                 if let Some(actual) = runner.execute(prepared).await {
-                    state.after(runner, role.as_deref(), &id, &actual).await;
+                    state.after(runner, &id, &request, &actual).await;
                 }
             }
             Ok(Plan::Skip(reason)) => runner.skip(&id, reason),
             Err(error) => runner.setup_failed(&id, &error),
         }
     }
-    state.refresh_scenario(runner).await;
+    state.scenarios(runner).await;
+    state.cleanup(runner).await;
     runner.coverage(EXCLUSIONS)
 }

@@ -2,16 +2,25 @@
 //! answer, and the case that meets it must fail with a message naming the difference.
 
 use axum::http::{HeaderMap, Method, StatusCode};
-use medsys_conformance::report::{Outcome, Report};
+use medsys_conformance::{
+    Api,
+    report::{Outcome, Report},
+};
 use serde_json::{Value, json};
 
 use crate::support::{Backend, Mutation, Target, proxy};
 
-/// Runs the cases matching `only` through a proxy that applies `mutate`, and answers the report.
+/// Runs the mgr cases matching `only` through a proxy that applies `mutate`, and answers the
+/// report.
 async fn run_through(only: &str, mutate: Box<Mutation>) -> Report {
+    run_api_through(Api::Mgr, only, mutate).await
+}
+
+/// Runs the cases of `api` matching `only` through a proxy that applies `mutate`.
+async fn run_api_through(api: Api, only: &str, mutate: Box<Mutation>) -> Report {
     let target = Target::start(Backend::Sqlite).await.expect("sqlite target");
     let addr = proxy(&target.base_url, mutate).await;
-    let mut options = Target::mgr_options(&format!("http://{addr}"));
+    let mut options = target.options(&format!("http://{addr}"), vec![api]);
     options.only = Some(only.to_owned());
     let report = medsys_conformance::run(&options)
         .await
@@ -255,5 +264,168 @@ async fn a_302_with_a_location_header_fails_the_not_logged_in_case() {
         &report,
         "get_my_profile/not_logged_in",
         &["header Location: expected none"],
+    );
+}
+
+// Procurement: the same kinds of departure, in its envelope, plus its own rules.
+
+fn code_and_msg(body: &Option<Value>) -> (Option<i64>, Option<&str>) {
+    let body = body.as_ref();
+    (
+        body.and_then(|b| b.get("code")).and_then(Value::as_i64),
+        body.and_then(|b| b.get("msg")).and_then(Value::as_str),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_refresh_header_fails_the_token_refresh_scenario() {
+    // The server refreshes a token that nears its expiry; the proxy drops the new token.
+    let report = run_api_through(
+        Api::Procurement,
+        "scenario/token_refresh",
+        Box::new(
+            |method: &Method,
+             path: &str,
+             _: &mut StatusCode,
+             headers: &mut HeaderMap,
+             _: &mut Option<Value>| {
+                if method == Method::GET && path == "/user/info" {
+                    headers.remove("authorization");
+                }
+            },
+        ),
+    )
+    .await;
+    assert_fails_naming(
+        &report,
+        "scenario/token_refresh",
+        &["header Authorization: missing"],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accepted_procurement_transition_that_should_be_refused_fails() {
+    // The server refuses to approve an order the department has not approved; the proxy claims
+    // the approval went through.
+    let accept = || -> Box<Mutation> {
+        Box::new(
+            |method: &Method,
+             path: &str,
+             _: &mut StatusCode,
+             _: &mut HeaderMap,
+             body: &mut Option<Value>| {
+                if method == Method::PUT
+                    && path == "/inst/approve"
+                    && code_and_msg(body) == (Some(0), Some("不可以对申请单做此操作"))
+                {
+                    *body = Some(json!({"success": true, "code": 1, "msg": "成功", "data": null}));
+                }
+            },
+        )
+    };
+    let report = run_api_through(Api::Procurement, "inst_approve/wrong_status", accept()).await;
+    assert_fails_naming(
+        &report,
+        "inst_approve/wrong_status",
+        &["envelope code", "expected 0", "got 1"],
+    );
+    assert_fails_naming(
+        &report,
+        "inst_approve/wrong_status",
+        &["envelope msg", "不可以对申请单做此操作", "成功"],
+    );
+    let report = run_api_through(
+        Api::Procurement,
+        "scenario/refused_transitions_leave_the_order_unchanged",
+        accept(),
+    )
+    .await;
+    assert_fails_naming(
+        &report,
+        "scenario/refused_transitions_leave_the_order_unchanged",
+        &[
+            "InstApprove as instlead on an order Submitted",
+            "expected code 0 不可以对申请单做此操作, got code 1",
+        ],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_procurement_code_fails_the_case_and_names_both_codes() {
+    let report = run_api_through(
+        Api::Procurement,
+        "dept_deny/missing_reason",
+        Box::new(
+            |_: &Method,
+             path: &str,
+             _: &mut StatusCode,
+             _: &mut HeaderMap,
+             body: &mut Option<Value>| {
+                if path == "/dept/deny"
+                    && code_and_msg(body).0 == Some(11)
+                    && let Some(body) = body.as_mut()
+                {
+                    body["code"] = json!(12);
+                }
+            },
+        ),
+    )
+    .await;
+    assert_fails_naming(
+        &report,
+        "dept_deny/missing_reason",
+        &["envelope code", "expected 11", "got 12"],
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_order_field_and_a_missing_download_header_are_named() {
+    let report = run_api_through(
+        Api::Procurement,
+        "get_order/success",
+        Box::new(
+            |method: &Method,
+             path: &str,
+             _: &mut StatusCode,
+             _: &mut HeaderMap,
+             body: &mut Option<Value>| {
+                if method == Method::GET
+                    && path == "/order"
+                    && let Some(data) = body
+                        .as_mut()
+                        .and_then(|b| b.get_mut("data"))
+                        .and_then(Value::as_object_mut)
+                {
+                    data.remove("withdrawalReason");
+                }
+            },
+        ),
+    )
+    .await;
+    assert_fails_naming(
+        &report,
+        "get_order/success",
+        &["/data/withdrawalReason", "missing field"],
+    );
+    let report = run_api_through(
+        Api::Procurement,
+        "export_order_excel/success",
+        Box::new(
+            |method: &Method,
+             path: &str,
+             _: &mut StatusCode,
+             headers: &mut HeaderMap,
+             _: &mut Option<Value>| {
+                if method == Method::GET && path == "/order/file" {
+                    headers.remove("content-disposition");
+                }
+            },
+        ),
+    )
+    .await;
+    assert_fails_naming(
+        &report,
+        "export_order_excel/success",
+        &["header Content-Disposition: missing"],
     );
 }

@@ -4,8 +4,8 @@
 use medsys_conformance::{
     Api, Options,
     case::{Body, Request},
-    check::{self, Actual, Expected, Matcher},
-    replay::glob_matches,
+    check::{self, Actual, Expected, Matcher, RawBody},
+    replay::{glob_matches, procurement::files},
     report::{CaseResult, Outcome, Report, junit, markdown},
     spec::{Auth, Spec},
 };
@@ -237,27 +237,202 @@ fn globs_select_operations_and_cases() {
 
 #[tokio::test]
 async fn an_example_no_case_covers_fails_the_run_unless_excluded() {
-    // Nothing listens on port 9: every mgr case is skipped because setup fails, and procurement
-    // has its own plan table; here we only check that the coverage arithmetic is complete.
-    let mut options = Options::new("http://127.0.0.1:9", vec![Api::Mgr]);
+    // Nothing listens on port 9: every case is skipped because setup fails; here we only check
+    // that the coverage arithmetic is complete and that every example of both APIs is planned.
+    let mut options = Options::new("http://127.0.0.1:9", Api::ALL.to_vec());
     options.request_timeout = std::time::Duration::from_secs(2);
     let report = medsys_conformance::run(&options).await.unwrap();
-    let coverage = &report.coverage[0];
-    let spec = Spec::embedded(Api::Mgr).unwrap();
-    assert_eq!(coverage.documented, spec.case_ids().len());
-    assert_eq!(
-        coverage.exercised.len()
-            + coverage.skipped.len()
-            + coverage.excluded.len()
-            + coverage.uncovered.len(),
-        coverage.documented
+    for (coverage, api) in report.coverage.iter().zip(Api::ALL) {
+        let spec = Spec::embedded(api).unwrap();
+        assert_eq!(coverage.documented, spec.case_ids().len());
+        assert_eq!(
+            coverage.exercised.len()
+                + coverage.skipped.len()
+                + coverage.excluded.len()
+                + coverage.uncovered.len(),
+            coverage.documented
+        );
+        assert!(
+            coverage.uncovered.is_empty(),
+            "every {api} example is planned: {:?}",
+            coverage.uncovered
+        );
+    }
+    assert!(report.failed() >= 2, "both setup failures are reported");
+}
+
+#[test]
+fn the_coverage_check_names_an_example_that_no_case_covers() {
+    // A spec with one more example than the plan table knows: a copy of procurement.yaml whose
+    // login gains a case the suite has never heard of.
+    let yaml = include_str!("../../../openapi/procurement.yaml").replacen(
+        "                success_form:\n",
+        "                brand_new_case:\n                  summary: New\n                  value: {success: true, code: 1, msg: 成功, data: null}\n                success_form:\n",
+        1,
     );
+    let spec = Spec::parse(Api::Procurement, &yaml).expect("the copy parses");
+    assert!(spec.case_ids().contains(&"login/brand_new_case".to_owned()));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("procurement.yaml"), yaml).unwrap();
+    let mut options = Options::new("http://127.0.0.1:9", vec![Api::Procurement]);
+    options.spec_dir = Some(dir.path().to_owned());
+    options.request_timeout = std::time::Duration::from_secs(2);
+    let report = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(medsys_conformance::run(&options))
+        .unwrap();
+    assert_eq!(report.coverage[0].uncovered, vec!["login/brand_new_case"]);
+    let failure = report
+        .results
+        .iter()
+        .find(|r| r.id == "coverage/every_example_is_covered")
+        .expect("the coverage failure");
     assert!(
-        coverage.uncovered.is_empty(),
-        "every mgr example is planned: {:?}",
-        coverage.uncovered
+        failure.problems[0].contains("login/brand_new_case is covered by no case"),
+        "{failure:#?}"
     );
-    assert!(report.failed() >= 1, "the setup failure is reported");
+}
+
+#[test]
+fn the_suffix_matcher_accepts_rows_of_others_before_the_expected_ones() {
+    let mut expected = Expected {
+        status: 200,
+        body: Some(json!({"ret": 0, "retlist": [{"id": 9}]})),
+        envelope: "ret".into(),
+        ..Expected::default()
+    };
+    expected.matcher("/retlist", Matcher::Suffix { len: Some(3) });
+    let good = json!({"ret": 0, "retlist": [{"id": 1}, {"id": 2}, {"id": 9}]});
+    assert!(check::check(&expected, &actual(200, good)).passed());
+    let last_differs = json!({"ret": 0, "retlist": [{"id": 9}, {"id": 2}, {"id": 1}]});
+    let verdict = check::check(&expected, &actual(200, last_differs));
+    assert!(
+        verdict
+            .problems
+            .iter()
+            .any(|p| p.contains("/retlist/0/id: expected 9, got 1")),
+        "{:?}",
+        verdict.problems
+    );
+    let too_short = json!({"ret": 0, "retlist": [{"id": 9}]});
+    assert!(!check::check(&expected, &actual(200, too_short)).passed());
+}
+
+#[test]
+fn an_order_id_matcher_wants_its_year_and_department_then_a_counter() {
+    let mut expected = Expected {
+        status: 200,
+        body: Some(json!({"code": 1, "data": "20210105"})),
+        envelope: "code".into(),
+        ..Expected::default()
+    };
+    expected.matcher("/data", Matcher::IdWithPrefix("202601".into()));
+    for (id, ok) in [
+        ("2026010", false),
+        ("20260105", true),
+        ("202601100", true),
+        ("20260205", false),
+        ("2026010x", false),
+    ] {
+        let verdict = check::check(&expected, &actual(200, json!({"code": 1, "data": id})));
+        assert_eq!(verdict.passed(), ok, "{id}: {:?}", verdict.problems);
+    }
+}
+
+#[test]
+fn a_download_is_judged_by_its_bytes_and_named_when_they_differ() {
+    let file = |bytes: &[u8]| Actual {
+        status: 200,
+        headers: vec![("content-type".into(), "image/png".into())],
+        body: bytes.to_vec(),
+    };
+    let mut expected = Expected {
+        status: 200,
+        media_type: Some("image/png".into()),
+        raw_body: Some(RawBody::Exact(vec![1, 2, 3])),
+        ..Expected::default()
+    };
+    assert!(check::check(&expected, &file(&[1, 2, 3])).passed());
+    let verdict = check::check(&expected, &file(&[1, 9, 3, 4]));
+    assert_eq!(
+        verdict.problems,
+        vec!["body: expected the 3 bytes the suite uploaded, got 4 bytes differing from byte 1"]
+    );
+    expected.raw_body = Some(RawBody::StartsWith(b"PK\x03\x04".to_vec(), "an .xlsx file"));
+    let verdict = check::check(&expected, &file(b"{\"code\":0}"));
+    assert!(
+        verdict.problems[0].starts_with("body: expected an .xlsx file (starting with 504b0304)"),
+        "{:?}",
+        verdict.problems
+    );
+}
+
+#[test]
+fn the_checksums_of_the_built_files_match_their_reference_values() {
+    assert_eq!(files::crc32(b"123456789"), 0xcbf4_3926);
+    assert_eq!(files::crc32(b"IEND"), 0xae42_6082);
+    assert_eq!(files::adler32(b"Wikipedia"), 0x11e6_0398);
+}
+
+/// Walks the chunks of a PNG, checking each CRC; answers (type, data) pairs.
+fn png_chunks(png: &[u8]) -> Vec<(String, Vec<u8>)> {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    let mut chunks = Vec::new();
+    let mut at = 8;
+    while at < png.len() {
+        let len = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+        let kind = &png[at + 4..at + 8];
+        let data = &png[at + 8..at + 8 + len];
+        let crc = u32::from_be_bytes(png[at + 8 + len..at + 12 + len].try_into().unwrap());
+        assert_eq!(files::crc32(&png[at + 4..at + 8 + len]), crc);
+        chunks.push((String::from_utf8_lossy(kind).into_owned(), data.to_vec()));
+        at += 12 + len;
+    }
+    chunks
+}
+
+#[test]
+fn the_signature_png_is_a_well_formed_greyscale_image() {
+    let chunks = png_chunks(&files::png(4, 3));
+    let kinds: Vec<&str> = chunks.iter().map(|(kind, _)| kind.as_str()).collect();
+    assert_eq!(kinds, ["IHDR", "IDAT", "IEND"]);
+    assert_eq!(chunks[0].1, [0, 0, 0, 4, 0, 0, 0, 3, 8, 0, 0, 0, 0]);
+    // zlib header, one final stored block of 3 rows × (filter byte + 4 pixels), Adler-32.
+    let idat = &chunks[1].1;
+    assert_eq!(&idat[..3], [0x78, 0x01, 0x01]);
+    assert_eq!(u16::from_le_bytes([idat[3], idat[4]]), 15);
+    assert_eq!(u16::from_le_bytes([idat[5], idat[6]]), !15);
+    let raw = &idat[7..22];
+    assert_eq!(raw[0], 0, "filter type None");
+    assert_eq!(&idat[22..], files::adler32(raw).to_be_bytes());
+}
+
+#[test]
+fn the_signature_jpeg_is_a_sequence_of_well_formed_segments() {
+    let jpeg = files::jpeg();
+    assert_eq!(&jpeg[..2], [0xff, 0xd8]);
+    assert_eq!(&jpeg[jpeg.len() - 2..], [0xff, 0xd9]);
+    let mut at = 2;
+    let mut markers = Vec::new();
+    while jpeg[at] == 0xff && jpeg[at + 1] != 0xd9 {
+        let marker = jpeg[at + 1];
+        let len = usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+        markers.push(marker);
+        at += 2 + len;
+        if marker == 0xda {
+            // Entropy-coded data up to EOI: one byte here.
+            at += 1;
+        }
+    }
+    assert_eq!(markers, [0xdb, 0xc0, 0xc4, 0xc4, 0xda]);
+    assert_eq!(at, jpeg.len() - 2);
+}
+
+#[test]
+fn the_import_workbook_is_an_xlsx_file() {
+    let workbook = files::import_workbook(&[[Some("12345678931"), Some("王五"), None, None]])
+        .expect("a workbook");
+    assert!(workbook.starts_with(files::ZIP_SIGNATURE));
 }
 
 fn sample_report() -> Report {

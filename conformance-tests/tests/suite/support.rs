@@ -10,10 +10,12 @@ use axum::{
     extract::State,
     http::{HeaderMap, Method, Request, Response, StatusCode, Uri},
 };
-use medsys_conformance::{Credentials, Options};
+use medsys_conformance::{Api, Credentials, Options};
 use medsys_server::{
     app::{self, RunningServer},
     config::Config,
+    db::{Db, now_unix},
+    procurement::{domain::Role, setup, token},
 };
 use serde_json::Value;
 use sqlx::{Connection, Executor, PgConnection};
@@ -21,6 +23,23 @@ use sqlx::{Connection, Executor, PgConnection};
 pub const ADMIN: (&str, &str) = ("conf-admin", "Conf-admin-pass-1");
 pub const CLERK: (&str, &str) = ("conf-clerk", "Conf-clerk-pass-1");
 pub const RETIRED: (&str, &str) = ("conf-retired", "Conf-retired-pass-1");
+
+/// The procurement admin the suite is given.
+pub const PROCUREMENT_ADMIN: (&str, &str) = ("10000000001", "Conf-proc-admin-1");
+/// Procurement accounts no API operation can create or put in their state.
+pub const DISABLED: (&str, &str) = ("10000000002", "Conf-disabled-1");
+pub const EXPIRED: (&str, &str) = ("10000000003", "Conf-expired-1");
+pub const PASSWORD_EXPIRED: (&str, &str) = ("10000000004", "Conf-old-pass-1");
+/// Logs in, then is disabled: its token is live but its account is not.
+pub const OFFLINE: (&str, &str) = ("10000000005", "Conf-offline-1");
+
+/// The server's token secret in these tests, so that a test can sign an expired token.
+const JWT_SECRET: &str = "conformance-tests-secret-0123456789abcdef";
+
+/// The token lifetime of the test server: 602 s puts every token in the refresh window (less
+/// than 10 minutes left) two seconds after it is issued, so the whole run works with tokens that
+/// are refreshed on almost every answer, and the refresh scenario waits seconds, not minutes.
+pub const JWT_TTL_SECS: u64 = 602;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -31,6 +50,9 @@ pub enum Backend {
 /// A running server over its own database; [`Target::stop`] removes both.
 pub struct Target {
     pub base_url: String,
+    /// A well-signed token past its expiry, and the live token of an account disabled since.
+    pub expired_token: String,
+    pub offline_token: String,
     server: RunningServer,
     _dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
@@ -86,9 +108,10 @@ impl Target {
                 (url, None, Some((admin_url.clone(), name)))
             }
         };
-        let server = app::start(Config::for_database(url))
-            .await
-            .expect("start medsys-server");
+        let mut config = Config::for_database(url);
+        config.jwt_secret = Some(JWT_SECRET.to_owned());
+        config.jwt_ttl = std::time::Duration::from_secs(JWT_TTL_SECS);
+        let server = app::start(config).await.expect("start medsys-server");
         medsys_server::admin::create_mgr_admin(server.db(), ADMIN.0, ADMIN.1)
             .await
             .expect("create the mgr admin");
@@ -104,8 +127,12 @@ impl Target {
                 .await
                 .expect("create an account");
         }
+        let base_url = format!("http://{}", server.local_addr);
+        let (expired_token, offline_token) = procurement_accounts(server.db(), &base_url).await;
         Some(Target {
-            base_url: format!("http://{}", server.local_addr),
+            base_url,
+            expired_token,
+            offline_token,
             server,
             _dir: dir,
             postgres,
@@ -123,6 +150,20 @@ impl Target {
         options
     }
 
+    /// Options for a run of `apis` against `base_url` with every account and token the suite
+    /// can use.
+    pub fn options(&self, base_url: &str, apis: Vec<Api>) -> Options {
+        let mut options = Target::mgr_options(base_url);
+        options.apis = apis;
+        options.procurement_admin = Some(credentials(PROCUREMENT_ADMIN));
+        options.procurement_disabled = Some(credentials(DISABLED));
+        options.procurement_expired = Some(credentials(EXPIRED));
+        options.procurement_password_expired = Some(credentials(PASSWORD_EXPIRED));
+        options.procurement_expired_token = Some(self.expired_token.clone());
+        options.procurement_offline_token = Some(self.offline_token.clone());
+        options
+    }
+
     pub async fn stop(self) {
         self.server.stop().await.expect("stop the server");
         if let Some((admin_url, name)) = self.postgres
@@ -137,6 +178,69 @@ impl Target {
             drop(conn.close().await);
         }
     }
+}
+
+/// Creates the procurement admin and the accounts in states no API operation produces
+/// (disabled, expired, password too old, disabled after logging in), with the server's own
+/// `admin create-user` path and SQL for the states; answers an expired token and the live token
+/// of the account disabled after it logged in.
+async fn procurement_accounts(db: &Db, base_url: &str) -> (String, String) {
+    for ((user, password), role) in [
+        (PROCUREMENT_ADMIN, "管理员"),
+        (DISABLED, "普通用户"),
+        (EXPIRED, "普通用户"),
+        (PASSWORD_EXPIRED, "普通用户"),
+        (OFFLINE, "普通用户"),
+    ] {
+        setup::create_user(db, user, "一致性测试", role, "办公室", password)
+            .await
+            .expect("create a procurement user");
+    }
+    let now = now_unix();
+    for (sql, user, value) in [
+        (
+            "UPDATE procurement_user SET is_active = $2 WHERE id = $1",
+            DISABLED.0,
+            0,
+        ),
+        (
+            "UPDATE procurement_user SET expires_at = $2 WHERE id = $1",
+            EXPIRED.0,
+            now - 86_400,
+        ),
+        (
+            "UPDATE procurement_user SET password_changed_at = $2 WHERE id = $1",
+            PASSWORD_EXPIRED.0,
+            now - 400 * 86_400,
+        ),
+    ] {
+        sqlx::query(sql)
+            .bind(user)
+            .bind(value)
+            .execute(db.pool())
+            .await
+            .expect("put an account in its state");
+    }
+    let login = reqwest::Client::new()
+        .post(format!("{base_url}/user/login"))
+        .json(&serde_json::json!({"username": OFFLINE.0, "password": OFFLINE.1}))
+        .send()
+        .await
+        .expect("log the offline account in");
+    let offline = login
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .expect("a token for the offline account")
+        .to_owned();
+    sqlx::query("UPDATE procurement_user SET is_active = 0 WHERE id = $1")
+        .bind(OFFLINE.0)
+        .execute(db.pool())
+        .await
+        .expect("disable the offline account");
+    let expired = token::issue(JWT_SECRET, OFFLINE.0, Role::Applicant, -60, now)
+        .expect("sign an expired token");
+    (format!("Bearer {}", expired.jwt), offline)
 }
 
 pub fn credentials((user, password): (&str, &str)) -> Credentials {
