@@ -806,9 +806,11 @@ pub async fn search_orders(
     clauses.push(status_clause);
     let condition = clauses.join(" AND ");
     let order_by = match sort {
-        Sort::NewestFirst => "o.created_at DESC, o.id DESC",
-        Sort::OldestFirst => "o.apply_date ASC, o.created_at ASC, o.id ASC",
-        Sort::RecentlyChanged => "o.updated_at DESC, o.id DESC",
+        // Ids are digits of growing length (the per-department counter may pass 99), so ties
+        // are broken by length first: 202601100 is newer than 20260199.
+        Sort::NewestFirst => "o.created_at DESC, LENGTH(o.id) DESC, o.id DESC",
+        Sort::OldestFirst => "o.apply_date ASC, o.created_at ASC, LENGTH(o.id) ASC, o.id ASC",
+        Sort::RecentlyChanged => "o.updated_at DESC, LENGTH(o.id) DESC, o.id DESC",
     };
     let n = texts.len();
     let sql = format!(

@@ -139,4 +139,21 @@ on_both_backends! {
         let page2 = zhang.list_orders(&ListOrdersParams { page: Some(2), ..ListOrdersParams::default() }).await;
         assert_eq!(page2.expect("page 2").content.len(), 2);
     }
+
+    async fn the_hundredth_order_of_a_year_sorts_as_the_newest(server: TestServer) {
+        users(server.db()).await;
+        let year: i64 = chrono::Utc::now().format("%Y").to_string().parse().expect("year");
+        sqlx::query("INSERT INTO procurement_order_counter (year, department_id, last) VALUES ($1, '01', 98)")
+            .bind(year).execute(server.db().pool()).await.expect("counter");
+        let zhang = logged_in(&server, ZHANG).await;
+        let older = zhang.create_order(&order_create(ZHANG, "办公室", Save)).await.expect("99th");
+        let newer = zhang.create_order(&order_create(ZHANG, "办公室", Save)).await.expect("100th");
+        assert_eq!((older.clone(), newer.clone()), (format!("{year}0199"), format!("{year}01100")));
+        // Created within the same second: the id decides, as a number.
+        sqlx::query("UPDATE procurement_order SET created_at = 1700000000, updated_at = 1700000000")
+            .execute(server.db().pool()).await.expect("same second");
+        let listed = zhang.list_orders(&ListOrdersParams::default()).await.expect("list");
+        let ids: Vec<&str> = listed.content.iter().map(|order| order.id.as_str()).collect();
+        assert_eq!(ids, [newer.as_str(), older.as_str()]);
+    }
 }
