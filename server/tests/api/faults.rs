@@ -307,25 +307,6 @@ async fn acknowledged_orders_survive_a_kill_on_postgres() {
     orders_survive_a_kill(Backend::Postgres).await;
 }
 
-/// A workbook of `rows` new users (ids 14xxxxxxxxx).
-fn import_workbook(rows: u32) -> Vec<u8> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    for (col, header) in (0u16..).zip(["用户id", "用户名", "角色", "部门名称"]) {
-        sheet.write_string(0, col, header).expect("header");
-    }
-    for row in 1..=rows {
-        sheet
-            .write_string(row, 0, format!("14{row:09}"))
-            .expect("id");
-        sheet
-            .write_string(row, 1, format!("用户{row}"))
-            .expect("name");
-        sheet.write_string(row, 3, "办公室").expect("department");
-    }
-    workbook.save_to_buffer().expect("xlsx")
-}
-
 async fn imported_users(database_url: &str) -> i64 {
     use sqlx::Row;
     let db = medsys_server::db::Db::connect_and_migrate(database_url)
@@ -347,7 +328,7 @@ async fn an_import_survives_a_kill(backend: Backend) {
     };
     prepare(&database.url).await;
     const ROWS: u32 = 5_000;
-    let file = import_workbook(ROWS);
+    let file = crate::procurement_support::users_workbook("14", ROWS);
     // Kill at growing delays until one kill lands while the import runs; each attempt checks
     // the rule (all or nothing) whatever the timing was.
     let mut outcomes = Vec::new();

@@ -14,19 +14,7 @@ const NOT_EXCEL: &str = "文件格式错误，请上传 .xlsx 或 .xls 文件";
 
 /// A workbook whose data rows are `rows` generated users (ids 15xxxxxxxxx, 办公室).
 fn generated(rows: u32) -> Vec<u8> {
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    for (col, header) in (0u16..).zip(["用户id", "用户名", "角色", "部门名称"]) {
-        sheet.write_string(0, col, header).expect("write");
-    }
-    for row in 1..=rows {
-        sheet
-            .write_string(row, 0, format!("15{row:09}"))
-            .expect("write");
-        sheet.write_string(row, 1, "批量用户").expect("write");
-        sheet.write_string(row, 3, "办公室").expect("write");
-    }
-    book.save_to_buffer().expect("xlsx")
+    users_workbook("15", rows)
 }
 
 async fn import(admin: &Proc, file: Vec<u8>) -> crate::support::Reply {

@@ -377,3 +377,19 @@ pub fn order_update(id: &str, version: i64, status: OrderApplyUpdateStatus) -> O
         version,
     }
 }
+
+/// An import workbook of `rows` new users of 办公室 with ids `{prefix}000000001`, ... (prefix of
+/// two digits), laid out like the import template.
+pub fn users_workbook(prefix: &str, rows: u32) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, header) in (0u16..).zip(["用户id", "用户名", "角色", "部门名称"]) {
+        sheet.write_string(0, col, header).expect("header");
+    }
+    for row in 1..=rows {
+        sheet.write_string(row, 0, format!("{prefix}{row:09}")).expect("id");
+        sheet.write_string(row, 1, format!("用户{row}")).expect("name");
+        sheet.write_string(row, 3, "办公室").expect("department");
+    }
+    book.save_to_buffer().expect("xlsx")
+}
