@@ -223,8 +223,9 @@ pub fn all(fixture: &Fixture) -> Vec<Scenario> {
 
     // An applicant's own orders, filtered by date range and fund code.
     let applicants = fixture.applicants.clone();
-    let url =
-        format!("{base}/order/orders?page=1&startDate=2025-07-01&endDate=2025-12-31&fundcode=FC00");
+    let url = format!(
+        "{base}/order/orders?page=1&startDate=2025-07-01&endDate=2025-12-31&fundcode=FC000"
+    );
     scenarios.push(Scenario::single(
         "proc GET /order/orders (filters)",
         Kind::Read,

@@ -182,7 +182,7 @@ impl Dialect {
                  SELECT n FROM g) AS s"
             ),
             Backend::Postgres => {
-                format!("(SELECT n FROM generate_series(1, {count}) AS g(n)) AS s")
+                format!("(SELECT n FROM generate_series(1, CAST({count} AS BIGINT)) AS g(n)) AS s")
             }
         }
     }

@@ -104,6 +104,17 @@ impl Db {
         Ok(())
     }
 
+    /// Begins a transaction that will write after reading. On SQLite it takes the write lock at
+    /// once (`BEGIN IMMEDIATE`): a deferred transaction that reads first cannot upgrade its
+    /// snapshot while another writer commits, and fails with SQLITE_BUSY instead of waiting.
+    /// PostgreSQL needs nothing special.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

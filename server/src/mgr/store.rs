@@ -190,7 +190,7 @@ pub async fn list_customers(db: &Db, page: Page) -> StoreResult<Paged<Customer>>
     .await?;
     Ok(Paged {
         items: rows.iter().map(customer).collect::<Result<_, _>>()?,
-        total: count(db, "SELECT COUNT(*) AS n FROM mgr_customer").await?,
+        total: count_rows(db, "mgr_customer").await?,
     })
 }
 
@@ -255,7 +255,7 @@ pub async fn list_medicines(db: &Db, page: Page) -> StoreResult<Paged<Medicine>>
     .await?;
     Ok(Paged {
         items: rows.iter().map(medicine).collect::<Result<_, _>>()?,
-        total: count(db, "SELECT COUNT(*) AS n FROM mgr_medicine").await?,
+        total: count_rows(db, "mgr_medicine").await?,
     })
 }
 
@@ -317,7 +317,7 @@ async fn delete_unreferenced(
     referenced: &'static str,
     delete: &'static str,
 ) -> StoreResult<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     if sqlx::query(exists)
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -391,13 +391,13 @@ pub async fn list_orders(db: &Db, page: Page) -> StoreResult<Paged<Order>> {
     }
     Ok(Paged {
         items: orders,
-        total: count(db, "SELECT COUNT(*) AS n FROM mgr_order").await?,
+        total: count_rows(db, "mgr_order").await?,
     })
 }
 
 /// Creates the order and its lines in one transaction.
 pub async fn add_order(db: &Db, order: &NewOrder) -> StoreResult<i64> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     check_customer(&mut tx, order.customer_id).await?;
     check_medicines(&mut tx, &order.lines).await?;
     let now = chrono::Local::now();
@@ -429,7 +429,7 @@ pub async fn order_exists(db: &Db, id: i64) -> StoreResult<bool> {
 
 /// Applies a change in one transaction: nothing changes unless everything succeeds.
 pub async fn modify_order(db: &Db, id: i64, change: &OrderChange) -> StoreResult<()> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let exists = sqlx::query("SELECT id FROM mgr_order WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
@@ -531,8 +531,15 @@ pub async fn delete_order(db: &Db, id: i64) -> StoreResult<()> {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async fn count(db: &Db, sql: &'static str) -> StoreResult<i64> {
-    let row = sqlx::query(sql).fetch_one(db.pool()).await?;
+/// Rows in `table`, from the counts that triggers keep (migration 0003): one small indexed read
+/// instead of `COUNT(*)` over the whole table on every page.
+async fn count_rows(db: &Db, table: &'static str) -> StoreResult<i64> {
+    let row = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM mgr_row_count WHERE table_name = $1",
+    )
+    .bind(table)
+    .fetch_one(db.pool())
+    .await?;
     Ok(row.try_get("n")?)
 }
 
