@@ -67,7 +67,7 @@ pub struct RunReport {
     pub server: String,
     pub machine: Machine,
     pub loadavg_end: String,
-    pub started_at: String,
+    pub finished_at: String,
     pub scenarios: Vec<ScenarioReport>,
 }
 
@@ -135,7 +135,7 @@ impl RunReport {
             server,
             machine: Machine::here(),
             loadavg_end: loadavg(),
-            started_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            finished_at: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
             scenarios,
         }
     }
@@ -156,7 +156,7 @@ impl RunReport {
         );
         out.push_str(&format!(
             "{} · {} cores · {} MiB · Linux {} · {} s warm-up + {} s per scenario · seeded in \
-             {:.0} s · started {} · load average at the end {}\n\n",
+             {:.1} s · finished {} · load average at the end {}\n\n",
             self.machine.cpu,
             self.machine.cores,
             self.machine.memory_mib,
@@ -164,7 +164,7 @@ impl RunReport {
             self.warmup_seconds,
             self.duration_seconds,
             self.seed_seconds,
-            self.started_at,
+            self.finished_at,
             self.loadavg_end,
         ));
         out.push_str(

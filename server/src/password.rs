@@ -2,10 +2,12 @@
 //!
 //! Hashing is deliberately slow (tens of milliseconds) and takes 19 MiB, so it runs on a few
 //! threads of its own (`cores - 1`, at least one), never on the executor: a burst of sign-ins
-//! queues there (asynchronously) instead of stalling every other request. Dedicated threads
-//! also bound memory: on tokio's blocking pool each hash could land on another thread, and glibc
-//! keeps each thread's freed 19 MiB in that thread's arena, so a burst of 64 logins left the
-//! server at over 200 MiB resident; here the total stays at one block set per thread.
+//! queues there (asynchronously) instead of stalling every other request, and at most that many
+//! 19 MiB blocks exist at once (on tokio's blocking pool a burst of 64 logins ran 64 at once).
+//! TODO-performance: glibc raises its mmap threshold after the first 19 MiB block is freed, so
+//! every thread's arena then keeps freed memory (about 100 MiB resident after a few logins,
+//! `docs/performance.md`); hashing into one reused block set per thread
+//! (`Argon2::hash_password_into_with_memory`) would avoid freeing such blocks at all.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 
