@@ -6,7 +6,9 @@ const USAGE: &str = "cargo xtask <command>
 
 commands:
   check-spec [FILES...]   check openapi/*.yaml (or the given files) against openapi/README.md
-  codegen [--check]       generate client-sdk/ from openapi/*.yaml (--check: fail with a diff when stale)";
+  codegen [--check]       generate client-sdk/ from openapi/*.yaml (--check: fail with a diff when stale)
+  bench [ARGS...]         build the release server and run the performance harness
+                          (e.g. --rows 1000000 --database sqlite,postgres; see docs/performance.md)";
 
 fn main() -> anyhow::Result<ExitCode> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -17,6 +19,7 @@ fn main() -> anyhow::Result<ExitCode> {
     match command {
         "check-spec" => xtask::check::run(rest),
         "codegen" => xtask::codegen::run(rest),
+        "bench" => xtask::bench::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)

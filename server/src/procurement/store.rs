@@ -476,31 +476,55 @@ fn order_from_row(row: &AnyRow) -> StoreResult<Order> {
     })
 }
 
+const LINE_COLUMNS: &str = "order_id, id, name, type, configuration, unit, quantity, \
+     budget_unit_price, budget_total_price, reason, new_user FROM procurement_order_line";
+
+fn line_from_row(row: &AnyRow) -> StoreResult<Line> {
+    Ok(Line {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("type")?,
+        configuration: row.try_get("configuration")?,
+        unit: row.try_get("unit")?,
+        quantity: row.try_get("quantity")?,
+        budget_unit_price: row.try_get("budget_unit_price")?,
+        budget_total_price: row.try_get("budget_total_price")?,
+        reason: row.try_get("reason")?,
+        new_user: row.try_get("new_user")?,
+    })
+}
+
 async fn lines_of(db: &Db, order_id: &str) -> StoreResult<Vec<Line>> {
-    let rows = sqlx::query(
-        "SELECT id, name, type, configuration, unit, quantity, budget_unit_price, \
-         budget_total_price, reason, new_user FROM procurement_order_line \
-         WHERE order_id = $1 ORDER BY seq",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {LINE_COLUMNS} WHERE order_id = $1 ORDER BY seq"
+    ))
     .bind(order_id)
     .fetch_all(db.pool())
     .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(Line {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
-                kind: row.try_get("type")?,
-                configuration: row.try_get("configuration")?,
-                unit: row.try_get("unit")?,
-                quantity: row.try_get("quantity")?,
-                budget_unit_price: row.try_get("budget_unit_price")?,
-                budget_total_price: row.try_get("budget_total_price")?,
-                reason: row.try_get("reason")?,
-                new_user: row.try_get("new_user")?,
-            })
-        })
-        .collect()
+    rows.iter().map(line_from_row).collect()
+}
+
+/// Fills in the lines of every order of a page with one query (not one per order).
+async fn attach_lines(db: &Db, orders: &mut [Order]) -> StoreResult<()> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=orders.len()).map(|n| format!("${n}")).collect();
+    let sql = format!(
+        "SELECT {LINE_COLUMNS} WHERE order_id IN ({}) ORDER BY order_id, seq",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for order in orders.iter() {
+        query = query.bind(order.id.clone());
+    }
+    for row in query.fetch_all(db.pool()).await? {
+        let order_id: String = row.try_get("order_id")?;
+        if let Some(order) = orders.iter_mut().find(|order| order.id == order_id) {
+            order.lines.push(line_from_row(&row)?);
+        }
+    }
+    Ok(())
 }
 
 pub async fn get_order(db: &Db, id: &str) -> StoreResult<Option<Order>> {
@@ -832,12 +856,11 @@ pub async fn search_orders(
         count = count.bind(text.clone());
     }
     let total: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
-    let mut orders = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut order = order_from_row(row)?;
-        order.lines = lines_of(db, &order.id).await?;
-        orders.push(order);
-    }
+    let mut orders = rows
+        .iter()
+        .map(order_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    attach_lines(db, &mut orders).await?;
     Ok((orders, total))
 }
 
