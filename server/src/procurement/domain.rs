@@ -295,20 +295,18 @@ pub fn search_date(text: &str) -> Option<String> {
 pub const PAGE_SIZE: i64 = 10;
 
 /// A 1-based page number: absent or empty means 1; anything but an integer ≥ 1 is refused.
+/// The spec sets no upper bound: any page a 64-bit integer holds is answered (past the end it
+/// is simply empty).
 pub fn page(text: Option<&str>) -> Option<i64> {
     match text {
         None | Some("") => Some(1),
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|page| (1..=1_000_000).contains(page)),
+        Some(text) => text.trim().parse::<i64>().ok().filter(|page| *page >= 1),
     }
 }
 
-/// `(offset, limit)` of a 1-based page.
+/// `(offset, limit)` of a 1-based page; the offset saturates, so a huge page reads past the end.
 pub fn page_window(page: i64) -> (i64, i64) {
-    ((page - 1) * PAGE_SIZE, PAGE_SIZE)
+    ((page - 1).saturating_mul(PAGE_SIZE), PAGE_SIZE)
 }
 
 /// Number of pages for `total` rows.

@@ -199,7 +199,24 @@ pub async fn apply_step(
 }
 
 /// The search parameters shared by list_orders, dept_search_orders and inst_search_orders.
+/// A text filter longer than the spec's `maxLength` (32 characters, `fundcode` 6) answers
+/// 12 参数错误, like a malformed date, whether or not the operation uses it.
 pub fn search_filter(query: &HashMap<String, String>) -> Result<OrderFilter, ProcurementError> {
+    const MAX_CHARS: [(&str, usize); 5] = [
+        ("oid", 32),
+        ("applyDept", 32),
+        ("applyUser", 32),
+        ("user", 32),
+        ("fundcode", 6),
+    ];
+    for (key, max) in MAX_CHARS {
+        if query
+            .get(key)
+            .is_some_and(|value| value.chars().count() > max)
+        {
+            return Err(ProcurementError::Invalid);
+        }
+    }
     let text = |key: &str| query.get(key).filter(|value| !value.is_empty()).cloned();
     let date = |key: &str| -> Result<Option<String>, ProcurementError> {
         match query.get(key).map(String::as_str) {

@@ -91,7 +91,8 @@ pub async fn list_order(
     Ok(Json(RetList::new(paged.items, paged.total)))
 }
 
-/// A medicine list: an array of `{id, amount, name?}` with well-formed members.
+/// A medicine list: an array of `{id, amount, name?}` with well-formed members. `name`, when
+/// present, must be a string (the spec's `OrderMedicineInput`): `null` is malformed too.
 fn medicine_list(value: &Value) -> Option<Vec<OrderLineInput>> {
     value
         .as_array()?
@@ -99,7 +100,7 @@ fn medicine_list(value: &Value) -> Option<Vec<OrderLineInput>> {
         .map(|item| {
             let item = item.as_object()?;
             let name = match item.get("name") {
-                None | Some(Value::Null) => None,
+                None => None,
                 Some(Value::String(name)) => Some(name.clone()),
                 Some(_) => return None,
             };
