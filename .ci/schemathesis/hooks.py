@@ -37,6 +37,7 @@ as the raw bytes Schemathesis generates (the server must refuse what is not a wo
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -45,6 +46,8 @@ import threading
 import requests
 
 import schemathesis
+from schemathesis.core.failures import AcceptedNegativeData
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoveragePhaseData, CoverageScenario
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 from schemathesis.transport.serialization import serialize_binary
@@ -71,6 +74,75 @@ RUN_ACCOUNT_IDS = frozenset(ACCOUNTS.values())
 SELF_DESTROYING = {"signout", "logout", "change_password"}
 
 TIMEOUT = 30
+
+
+# ---------------------------------------------------------------------------------------------
+# Links for the stateful phase. The specs declare no OpenAPI links, and Schemathesis infers none
+# for mgr (every operation of a resource shares one path and picks its action from the body) and
+# only a few for procurement (ids travel in query strings and bodies). These say which answer
+# feeds which request, so the stateful phase chains real sequences: create, then read, change,
+# approve, delete and restore what was created. Added to the loaded schema, never to the spec.
+# Keys: source operationId -> {link name: (target operationId, link object)}.
+_MGR_ID = "$response.body#/id"
+_PROCUREMENT_ORDER = "$response.body#/data"
+_REQUEST_ORDER = "$request.query.id"
+STATEFUL_LINKS = {
+    "mgr": {
+        "add_customer": {
+            "ModifyCustomer": ("modify_customer", {"requestBody": {"id": _MGR_ID}}),
+            "DeleteCustomer": ("del_customer", {"requestBody": {"id": _MGR_ID}}),
+            "OrderForCustomer": ("add_order", {"requestBody": {"data": {"customerid": _MGR_ID}}}),
+        },
+        "add_medicine": {
+            "ModifyMedicine": ("modify_medicine", {"requestBody": {"id": _MGR_ID}}),
+            "DeleteMedicine": ("del_medicine", {"requestBody": {"id": _MGR_ID}}),
+            "OrderTheMedicine": (
+                "add_order",
+                {"requestBody": {"data": {"medicinelist": [{"id": _MGR_ID, "amount": 1}]}}},
+            ),
+        },
+        "add_order": {
+            "ModifyOrder": ("modify_order", {"requestBody": {"id": _MGR_ID}}),
+            "DeleteOrder": ("del_order", {"requestBody": {"id": _MGR_ID}}),
+        },
+    },
+    "procurement": {
+        "create_order": {
+            "GetOrder": ("get_order", {"parameters": {"query.id": _PROCUREMENT_ORDER}}),
+            "UpdateOrder": ("update_order", {"requestBody": {"id": _PROCUREMENT_ORDER}}),
+            "RecallOrder": ("recall_order", {"parameters": {"query.id": _PROCUREMENT_ORDER}}),
+            "ExportOrder": ("export_order_excel", {"parameters": {"query.id": _PROCUREMENT_ORDER}}),
+            "UploadSignature": ("upload_signature", {"requestBody": {"id": _PROCUREMENT_ORDER}}),
+            "DownloadSignature": ("download_signature", {"parameters": {"query.id": _PROCUREMENT_ORDER}}),
+            "DeleteOrder": ("delete_order", {"parameters": {"path.id": _PROCUREMENT_ORDER}}),
+            "DeptApprove": ("dept_approve", {"parameters": {"query.id": _PROCUREMENT_ORDER}}),
+            "DeptDeny": ("dept_deny", {"parameters": {"query.id": _PROCUREMENT_ORDER}}),
+            "AdminDelete": ("admin_delete_order", {"parameters": {"path.id": _PROCUREMENT_ORDER}}),
+        },
+        "dept_approve": {
+            "InstApprove": ("inst_approve", {"parameters": {"query.id": _REQUEST_ORDER}}),
+            "InstDeny": ("inst_deny", {"parameters": {"query.id": _REQUEST_ORDER}}),
+        },
+        "dept_deny": {
+            "UpdateDenied": ("update_order", {"requestBody": {"id": _REQUEST_ORDER}}),
+        },
+        "admin_delete_order": {
+            "Restore": ("admin_restore_order", {"parameters": {"path.id": "$request.path.id"}}),
+        },
+    },
+}
+
+
+@schemathesis.hook
+def before_load_schema(context, raw_schema):
+    links = STATEFUL_LINKS.get(API, {})
+    for path_item in raw_schema.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or operation.get("operationId") not in links:
+                continue
+            ok = operation["responses"]["200"]
+            for name, (target, link) in links[operation["operationId"]].items():
+                ok.setdefault("links", {})[name] = {"operationId": target, **link}
 
 
 def _operation_id(operation) -> str:
@@ -281,22 +353,72 @@ def _is_error_envelope(body: object) -> bool:
     )
 
 
+# procurement codes the order of checks allows for invalid parameters and bodies: the token is
+# checked first (3 token为空, 2 token失效, when the case negated or dropped the token itself),
+# then the parameters (11 参数缺失, then 12 参数错误), and only then existence and ownership.
+PARAMETER_ERRORS = {2, 3, 11, 12}
+NO_ROUTE = "接口不存在"
+# A multipart file part is bytes on the wire, whatever type the case gave it: the documented
+# answers to bytes that are not a workbook or an image are these business errors (code 0).
+FILE_CONTENT_ERRORS = {
+    "文件格式错误，请上传 .xlsx 或 .xls 文件",
+    "文件大小不能超过5MB",
+    "只能上传 jpg/png 图片",
+    "图片大小不能超过1MB",
+}
+
+
 @schemathesis.check
 def negative_data_is_refused_in_the_envelope(ctx, response, case):
     """Invalid input is refused with the documented error envelope, whatever the HTTP status.
 
-    An answer that is not an error envelope is handed to Schemathesis's own
-    `negative_data_rejection`, which still recognises inputs that only look invalid (values that
-    become valid once serialised, unknown members the contract ignores) and fails the rest.
+    mgr: any error envelope (`ret` != 0); its refusal messages are per operation.
+    procurement: the envelope's code must be 11 参数缺失 or 12 参数错误 (or a token error, 3 or 2,
+    when the case negated the token itself), because parameters are checked before existence
+    (0 申请单不存在, 27 账号不存在) and ownership (31 没有权限); except
+    for `login`, where a malformed user id is documented as an unknown account (27), for
+    requests that left the route (404/405 接口不存在, e.g. a path parameter with a slash), and
+    for file parts, whose content the documented file errors answer (FILE_CONTENT_ERRORS).
+
+    Answers that are not the required error are handed to Schemathesis's own
+    `negative_data_rejection`, which recognises inputs that only look invalid (values that become
+    valid once serialised, unknown members the contract ignores) and fails the rest.
     """
     meta = case.meta
     if meta is None or not meta.generation.mode.is_negative:
         return None
     if response.status_code >= 500:
         return None  # not_a_server_error reports it
-    if _is_error_envelope(_json(response)):
+    body = _json(response)
+    if not _is_error_envelope(body):
+        return negative_data_rejection(ctx, response, case)
+    if API == "mgr" or body["code"] in PARAMETER_ERRORS or _operation_id(case.operation) == "login":
         return True
-    return negative_data_rejection(ctx, response, case)
+    if response.status_code in (404, 405) and body["msg"] == NO_ROUTE:
+        return True
+    negated = {location for location, info in meta.components.items() if info.mode.is_negative}
+    if len(case.operation.body) == 0 and negated <= {ParameterLocation.HEADER}:
+        return True  # only a Content-Type mutation, on an operation that reads no body
+    if body["code"] == 0 and body["msg"] in FILE_CONTENT_ERRORS and negated <= {ParameterLocation.BODY}:
+        return True
+    # Refused, but for another reason than the malformed input: an error only if the input is
+    # invalid as sent (the built-in check decides that for a request it sees as accepted).
+    as_accepted = copy.copy(response)
+    as_accepted.status_code = 200
+    try:
+        negative_data_rejection(ctx, as_accepted, case)
+    except AcceptedNegativeData as error:
+        raise AcceptedNegativeData(
+            operation=case.operation.label,
+            message=(
+                f"Invalid data answered with code {body['code']} {body['msg']} instead of "
+                "11 参数缺失 or 12 参数错误 (parameters are checked before existence and ownership)"
+                + error.message.removeprefix("Invalid data should have been rejected")
+            ),
+            status_code=response.status_code,
+            expected_statuses=error.expected_statuses,
+        ) from None
+    return True
 
 
 _PROBED: set[str] = set()

@@ -103,6 +103,11 @@ pub fn is_user_id(text: &str) -> bool {
     text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The spec's OrderId pattern (`^[0-9]{8,}$`): what a well-formed order id looks like.
+pub fn matches_order_id_pattern(text: &str) -> bool {
+    text.len() >= 8 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A plausible order id (8 or more digits); anything else cannot exist.
 pub fn is_order_id(text: &str) -> bool {
     text.len() >= 8 && text.len() <= 32 && text.bytes().all(|b| b.is_ascii_digit())
@@ -368,10 +373,11 @@ fn required_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<Stri
     }
 }
 
-/// A required string that may be empty (free-text line columns); absent counts as empty.
+/// A required string that may be empty (free-text line columns: OrderListInput requires them);
+/// absent or `null` is missing, like every other required member.
 fn free_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<String, FieldError> {
     match map.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
+        None | Some(Value::Null) => Err(FieldError::Missing),
         Some(Value::String(text)) if text.chars().count() <= max => Ok(text.clone()),
         Some(_) => Err(FieldError::Invalid),
     }
@@ -391,9 +397,22 @@ fn required_amount(map: &Map<String, Value>, key: &str) -> Result<f64, FieldErro
 fn required_integer(map: &Map<String, Value>, key: &str) -> Result<i64, FieldError> {
     match map.get(key) {
         None | Some(Value::Null) => Err(FieldError::Missing),
-        Some(Value::Number(number)) => number.as_i64().ok_or(FieldError::Invalid),
+        Some(Value::Number(number)) => integer(number).ok_or(FieldError::Invalid),
         Some(_) => Err(FieldError::Invalid),
     }
+}
+
+/// A JSON number that is an integer as JSON Schema counts them: `2` and `2.0` alike (the spec's
+/// `type: integer`); a fraction or a value beyond 64 bits is not.
+fn integer(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|value| {
+                value.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(value)
+            })
+            .map(|value| value as i64)
+    })
 }
 
 /// Collects every field error so that a missing field (11) wins over a malformed one (12),
@@ -435,6 +454,10 @@ fn line(value: &Value, errors: &mut Errors) -> Option<LineInput> {
         errors.invalid = true;
         return None;
     };
+    // The client's line `id` is ignored (the server numbers lines), but typed: string or null.
+    if !matches!(map.get("id"), None | Some(Value::Null | Value::String(_))) {
+        errors.invalid = true;
+    }
     let name = errors.take(required_text(map, "name", 255));
     let kind = errors.take(free_text(map, "type", 255));
     let configuration = errors.take(free_text(map, "configuration", 2000));

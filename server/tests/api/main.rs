@@ -9,6 +9,7 @@ mod cli;
 mod customers;
 mod docs;
 mod drift;
+mod fuzz_findings;
 mod medicines;
 mod orders;
 mod procurement_drift;

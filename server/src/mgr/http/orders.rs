@@ -13,7 +13,8 @@ use crate::{
         extract::{Admin, MgrJson, MgrQuery},
         http::{
             CreatedReply, ListOrderReply, OkReply, RetId, RetList, RetMsg, RetOk, Section,
-            customers::ListParams, id_field, object, optional, page_params, positive_id, text,
+            customers::ListParams, id_field, integer, object, optional, page_params, positive_id,
+            text,
         },
         store::{self, StoreError},
     },
@@ -106,7 +107,10 @@ fn medicine_list(value: &Value) -> Option<Vec<OrderLineInput>> {
             };
             Some(OrderLineInput {
                 id: positive_id(item.get("id")).present()?,
-                amount: item.get("amount")?.as_i64()?,
+                amount: match item.get("amount")? {
+                    Value::Number(number) => integer(number)?,
+                    _ => return None,
+                },
                 name,
             })
         })
