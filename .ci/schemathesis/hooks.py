@@ -19,9 +19,9 @@ positive cases reach the business rules instead of stopping at 没有权限:
 
 Checks replacing built-ins that contradict the contract (see docs/reliability.md):
 - `negative_data_is_refused_in_the_envelope` replaces `negative_data_rejection`: the contract
-  refuses invalid input with an envelope error, mostly at HTTP 200, so the requirement is that
-  the body is the documented error envelope (`ret` != 0, or `success` false with a non-success
-  `code`), not a 4xx status.
+  refuses invalid input with an envelope error, mostly at HTTP 200, so the requirement is the
+  documented error envelope (mgr: `ret` != 0; procurement: code 11 or 12, see the check), not
+  a 4xx status.
 - `token_is_enforced_in_the_envelope` (procurement) replaces `ignored_auth` and
   `missing_required_header`: without a token the contract answers HTTP 200 `{"code": 3, "msg":
   "token为空"}`, with a bad one `{"code": 2, "msg": "token失效"}`, not 401.
@@ -33,6 +33,7 @@ Checks replacing built-ins that contradict the contract (see docs/reliability.md
 
 The Excel media types of the user import have no built-in serializer: the workbook part is sent
 as the raw bytes Schemathesis generates (the server must refuse what is not a workbook).
+Stateful links are added to the loaded schema (STATEFUL_LINKS below).
 """
 
 from __future__ import annotations
