@@ -132,4 +132,104 @@ on_both_backends! {
         zhang.get("/order/orders", &[("startDate", "2021-02-30")]).await
             .expect(200, failure(12, "参数错误"));
     }
+
+    // procurement: parameters are checked before existence and ownership, so a malformed order
+    // id or user id answers 12 参数错误, where it answered 0 申请单不存在, 27 账号不存在 or
+    // 31 没有权限. Well-formed unknown ids keep their answers.
+    async fn malformed_ids_answer_12_before_existence_and_ownership(server: TestServer) {
+        fixture(server.db()).await;
+        let zhang = login(&server, ZHANG).await;
+        let admin = login(&server, ADMIN).await;
+        let lead = login(&server, OFFICE_LEAD).await;
+        let invalid = failure(12, "参数错误");
+        for id in ["abc", "2021010", "2021-0104", "null"] {
+            zhang.get("/order", &[("id", id)]).await.expect(200, invalid.clone());
+            zhang.get("/order/file", &[("id", id)]).await.expect(200, invalid.clone());
+            zhang.put("/order/recall", &[("id", id)]).await.expect(200, invalid.clone());
+            lead.put("/dept/approve", &[("id", id)]).await.expect(200, invalid.clone());
+            admin.delete(&format!("/order/{id}")).await.expect(200, invalid.clone());
+            admin.put(&format!("/admin/order/reduct/{id}"), &[]).await.expect(200, invalid.clone());
+        }
+        // 40 digits match OrderId: unknown, not malformed.
+        let long = "2".repeat(40);
+        zhang.get("/order", &[("id", &long)]).await.expect(200, failure(0, "申请单不存在"));
+        for uid in ["abc", "1234567891", "123456789111", "null"] {
+            zhang.get("/notice/count", &[("uid", uid)]).await.expect(200, invalid.clone());
+            zhang.get("/notice/notices", &[("uid", uid)]).await.expect(200, invalid.clone());
+            zhang.get("/user/info", &[("id", uid)]).await.expect(200, invalid.clone());
+            zhang.get("/user/logout", &[("uid", uid)]).await.expect(200, invalid.clone());
+            admin.get("/admin/user", &[("uid", uid)]).await.expect(200, invalid.clone());
+            zhang.json(Method::PUT, "/user/pwd", &json!({"uid": uid, "oldPassword": PASSWORD,
+                "newPassword": "Abc123456"})).await.expect(200, invalid.clone());
+        }
+        zhang.get("/notice/count", &[("uid", LI)]).await.expect(403, failure(31, "没有权限"));
+        admin.get("/admin/user", &[("uid", "19999999999")]).await.expect(200, failure(27, "账号不存在"));
+    }
+
+    // procurement JSON bodies: "wrong content type" is 12 参数错误 in the spec, but a JSON text
+    // sent as text/plain was read. Without a Content-Type the body is still read as JSON.
+    async fn a_json_body_declared_as_another_media_type_is_refused(server: TestServer) {
+        users(server.db()).await;
+        let zhang = login(&server, ZHANG).await;
+        let body = new_order(ZHANG, "办公室", 0).to_string();
+        for media_type in ["text/plain", "application/xml", "multipart/form-data; boundary=x"] {
+            let reply = zhang.send(zhang.request(Method::POST, "/order")
+                .header("Content-Type", media_type).body(body.clone())).await;
+            reply.expect(200, failure(12, "参数错误"));
+        }
+        let reply = zhang.send(zhang.request(Method::POST, "/order").body(body.clone())).await;
+        assert_eq!(reply.body["code"], 1, "{}", reply.text);
+        let reply = zhang.send(zhang.request(Method::POST, "/order")
+            .header("Content-Type", "application/json; charset=utf-8").body(body)).await;
+        assert_eq!(reply.body["code"], 1, "{}", reply.text);
+        let login = server.client().send(server.client().request(Method::POST, "/user/login")
+            .header("Content-Type", "text/plain")
+            .body(json!({"username": ZHANG, "password": PASSWORD}).to_string())).await;
+        login.expect(200, failure(12, "参数错误"));
+    }
+
+    // procurement order lines: `type`, `configuration`, `reason`, `newUser` are required strings
+    // (they may be empty); absent or null counted as empty. A line `id` is ignored, but it is a
+    // string or null.
+    async fn order_lines_need_their_free_text_columns(server: TestServer) {
+        users(server.db()).await;
+        let zhang = login(&server, ZHANG).await;
+        for column in ["type", "configuration", "reason", "newUser"] {
+            let mut order = new_order(ZHANG, "办公室", 0);
+            order["orderLists"][0].as_object_mut().expect("line").remove(column);
+            zhang.json(Method::POST, "/order", &order).await.expect(200, failure(11, "参数缺失"));
+            order["orderLists"][0][column] = Value::Null;
+            zhang.json(Method::POST, "/order", &order).await.expect(200, failure(11, "参数缺失"));
+            order["orderLists"][0][column] = json!("");
+            let reply = zhang.json(Method::POST, "/order", &order).await;
+            assert_eq!(reply.body["code"], 1, "{column} empty: {}", reply.text);
+        }
+        let mut order = new_order(ZHANG, "办公室", 0);
+        order["orderLists"][0]["id"] = json!(7);
+        zhang.json(Method::POST, "/order", &order).await.expect(200, failure(12, "参数错误"));
+        order["orderLists"][0]["id"] = json!("2021010499");
+        let reply = zhang.json(Method::POST, "/order", &order).await;
+        assert_eq!(reply.body["code"], 1, "{}", reply.text);
+    }
+
+    // recall_order takes the id from the query or the body: two sent ids must be equal, a blank
+    // single id is missing, a body id that is not a string is malformed; a body without `id`
+    // next to the query parameter is fine (RecallRequest.id is optional).
+    async fn recall_reads_one_id_from_the_query_or_the_body(server: TestServer) {
+        fixture(server.db()).await;
+        let zhang = login(&server, ZHANG).await;
+        let recall = |query: &'static [(&'static str, &'static str)], body: Value| {
+            let zhang = zhang.clone();
+            async move {
+                zhang.send(zhang.request(Method::PUT, "/order/recall").query(query).json(&body)).await
+            }
+        };
+        recall(&[("id", "20210104")], json!({"id": null})).await.expect(200, failure(12, "参数错误"));
+        recall(&[("id", "20210104")], json!({"id": 20210104})).await.expect(200, failure(12, "参数错误"));
+        recall(&[("id", "20210104")], json!({"id": ""})).await.expect(200, failure(12, "参数错误"));
+        recall(&[("id", "")], json!({"id": "20210104"})).await.expect(200, failure(12, "参数错误"));
+        recall(&[("id", "")], json!({})).await.expect(200, failure(11, "参数缺失"));
+        recall(&[], json!({"id": " "})).await.expect(200, failure(11, "参数缺失"));
+        recall(&[("id", "20210104")], json!({})).await.expect(200, success(Value::Null));
+    }
 }
