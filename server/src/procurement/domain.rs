@@ -299,12 +299,12 @@ pub fn search_date(text: &str) -> Option<String> {
 
 pub const PAGE_SIZE: i64 = 10;
 
-/// A 1-based page number: absent or empty means 1; anything but an integer ≥ 1 is refused.
-/// The spec sets no upper bound: any page a 64-bit integer holds is answered (past the end it
-/// is simply empty).
+/// A 1-based page number: absent means 1; anything but an integer ≥ 1 is refused, an empty
+/// value included (`Page` is an integer). The spec sets no upper bound: any page a 64-bit
+/// integer holds is answered (past the end it is simply empty).
 pub fn page(text: Option<&str>) -> Option<i64> {
     match text {
-        None | Some("") => Some(1),
+        None => Some(1),
         Some(text) => text.trim().parse::<i64>().ok().filter(|page| *page >= 1),
     }
 }
@@ -801,5 +801,6 @@ mod tests {
         assert_eq!(page(Some("3")), Some(3));
         assert_eq!(page(Some("0")), None);
         assert_eq!(page(Some("abc")), None);
+        assert_eq!(page(Some("")), None);
     }
 }

@@ -184,7 +184,9 @@ pub fn ttl_secs(state: &AppState) -> i64 {
     i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(i64::MAX / 2)
 }
 
-/// Query parameters as strings; `Err(12)` when the query string cannot be decoded.
+/// Query parameters as strings; `Err(12)` when the query string cannot be decoded or names a
+/// parameter twice (every parameter of the spec holds one value: `page=2&page=` is malformed,
+/// not page 1).
 #[derive(Debug)]
 pub struct Params(pub Result<HashMap<String, String>, ProcurementError>);
 
@@ -192,12 +194,18 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ProcurementError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            Query::<HashMap<String, String>>::from_request_parts(parts, state)
-                .await
-                .map(|Query(map)| map)
-                .map_err(|_| ProcurementError::Invalid),
-        ))
+        let Ok(Query(pairs)) =
+            Query::<Vec<(String, String)>>::from_request_parts(parts, state).await
+        else {
+            return Ok(Self(Err(ProcurementError::Invalid)));
+        };
+        let mut map = HashMap::with_capacity(pairs.len());
+        for (key, value) in pairs {
+            if map.insert(key, value).is_some() {
+                return Ok(Self(Err(ProcurementError::Invalid)));
+            }
+        }
+        Ok(Self(Ok(map)))
     }
 }
 

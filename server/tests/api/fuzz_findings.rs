@@ -232,4 +232,17 @@ on_both_backends! {
         recall(&[], json!({"id": " "})).await.expect(200, failure(11, "参数缺失"));
         recall(&[("id", "20210104")], json!({})).await.expect(200, success(Value::Null));
     }
+
+    // procurement query strings: a parameter named twice (`page=2&page=`) was read as its last
+    // value, and an empty `page` as page 1; `Page` is one integer, so both are 12.
+    async fn a_repeated_or_empty_page_is_malformed(server: TestServer) {
+        users(server.db()).await;
+        let zhang = login(&server, ZHANG).await;
+        let admin = login(&server, ADMIN).await;
+        for query in [&[("page", "2"), ("page", "")][..], &[("page", "")], &[("oid", "1"), ("oid", "2")]] {
+            zhang.get("/order/orders", query).await.expect(200, failure(12, "参数错误"));
+            admin.get("/admin/order/deleted", query).await.expect(200, failure(12, "参数错误"));
+        }
+        zhang.get("/order/orders", &[]).await.expect(200, success(page(vec![], 0, 0)));
+    }
 }
