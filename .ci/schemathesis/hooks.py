@@ -69,7 +69,8 @@ ACCOUNTS = {
     "self": "19000000005",
 }
 RUN_ACCOUNT_IDS = frozenset(ACCOUNTS.values())
-# A sixth account, never logged in: admin edits aimed at the run's accounts land here (before_call).
+# A sixth account, never used for requests: admin edits of and log-ins to the run's accounts
+# land here (before_call).
 EDITED_ID = "19000000006"
 
 # Operations that end the caller's own credentials: they get the account named "self" (mgr: a
@@ -323,20 +324,27 @@ def after_call(context, case, response):
         CREDENTIALS.forget(account, sent)
 
 
+# Operations that act on the account named in their body, and the member that names it.
+ACTS_ON_ACCOUNT = {"admin_update_user": "id", "login": "username"}
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
-    """Admin edits of the run's own accounts are made to the stand-in account instead.
+    """Admin edits of, and log-ins to, the run's own accounts go to the stand-in account.
 
-    An edit revokes the account's token and rewrites its role, department and password, which
-    would turn the run's admin into an applicant halfway through. The run's ids reach
-    `admin_update_user` through values Schemathesis reuses from earlier answers (the user list);
-    such a request is sent for EDITED_ID instead, a real account created for this, so the edit
-    still runs to completion. Every other id is sent as generated.
+    An edit revokes the account's token and rewrites its role, department and password (the
+    run's department leader would become an applicant halfway through); five failed log-ins lock
+    an account for 15 minutes (the run could not log in again after a fuzzed logout). The run's
+    ids reach these operations through values Schemathesis reuses from earlier answers (the
+    user list); such a request is sent for EDITED_ID instead, a real account created for this,
+    so it still runs to completion. Every other id is sent as generated.
     """
-    if _operation_id(case.operation) != "admin_update_user" or not isinstance(case.body, dict):
+    member = ACTS_ON_ACCOUNT.get(_operation_id(case.operation))
+    if member is None or not isinstance(case.body, dict):
         return
-    if isinstance(case.body.get("id"), str) and case.body["id"] in RUN_ACCOUNT_IDS:
-        case.body = {**case.body, "id": EDITED_ID}
+    target = case.body.get(member)
+    if isinstance(target, str) and target in RUN_ACCOUNT_IDS:
+        case.body = {**case.body, member: EDITED_ID}
 
 
 @schemathesis.serializer(
