@@ -186,11 +186,24 @@ impl<T> Field<T> {
     }
 }
 
+/// A JSON number that is an integer as JSON Schema counts them: `6` and `6.0` alike (the spec's
+/// `type: integer`); a fraction or a value beyond 64 bits is not.
+pub fn integer(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|value| {
+                value.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(value)
+            })
+            .map(|value| value as i64)
+    })
+}
+
 /// A positive integer id sent as a JSON number (a string such as `"6"` is not an id).
 pub fn positive_id(value: Option<&Value>) -> Field<i64> {
     match value {
         None | Some(Value::Null) => Field::Missing,
-        Some(Value::Number(number)) => match number.as_i64() {
+        Some(Value::Number(number)) => match integer(number) {
             Some(id) if id >= 1 => Field::Present(id),
             _ => Field::Invalid,
         },

@@ -103,6 +103,11 @@ pub fn is_user_id(text: &str) -> bool {
     text.len() == 11 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// The spec's OrderId pattern (`^[0-9]{8,}$`): what a well-formed order id looks like.
+pub fn matches_order_id_pattern(text: &str) -> bool {
+    text.len() >= 8 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// A plausible order id (8 or more digits); anything else cannot exist.
 pub fn is_order_id(text: &str) -> bool {
     text.len() >= 8 && text.len() <= 32 && text.bytes().all(|b| b.is_ascii_digit())
@@ -294,21 +299,19 @@ pub fn search_date(text: &str) -> Option<String> {
 
 pub const PAGE_SIZE: i64 = 10;
 
-/// A 1-based page number: absent or empty means 1; anything but an integer ≥ 1 is refused.
+/// A 1-based page number: absent means 1; anything but an integer ≥ 1 is refused, an empty
+/// value included (`Page` is an integer). The spec sets no upper bound: any page a 64-bit
+/// integer holds is answered (past the end it is simply empty).
 pub fn page(text: Option<&str>) -> Option<i64> {
     match text {
-        None | Some("") => Some(1),
-        Some(text) => text
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|page| (1..=1_000_000).contains(page)),
+        None => Some(1),
+        Some(text) => text.trim().parse::<i64>().ok().filter(|page| *page >= 1),
     }
 }
 
-/// `(offset, limit)` of a 1-based page.
+/// `(offset, limit)` of a 1-based page; the offset saturates, so a huge page reads past the end.
 pub fn page_window(page: i64) -> (i64, i64) {
-    ((page - 1) * PAGE_SIZE, PAGE_SIZE)
+    ((page - 1).saturating_mul(PAGE_SIZE), PAGE_SIZE)
 }
 
 /// Number of pages for `total` rows.
@@ -370,10 +373,11 @@ fn required_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<Stri
     }
 }
 
-/// A required string that may be empty (free-text line columns); absent counts as empty.
+/// A required string that may be empty (free-text line columns: OrderListInput requires them);
+/// absent or `null` is missing, like every other required member.
 fn free_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<String, FieldError> {
     match map.get(key) {
-        None | Some(Value::Null) => Ok(String::new()),
+        None | Some(Value::Null) => Err(FieldError::Missing),
         Some(Value::String(text)) if text.chars().count() <= max => Ok(text.clone()),
         Some(_) => Err(FieldError::Invalid),
     }
@@ -393,9 +397,22 @@ fn required_amount(map: &Map<String, Value>, key: &str) -> Result<f64, FieldErro
 fn required_integer(map: &Map<String, Value>, key: &str) -> Result<i64, FieldError> {
     match map.get(key) {
         None | Some(Value::Null) => Err(FieldError::Missing),
-        Some(Value::Number(number)) => number.as_i64().ok_or(FieldError::Invalid),
+        Some(Value::Number(number)) => integer(number).ok_or(FieldError::Invalid),
         Some(_) => Err(FieldError::Invalid),
     }
+}
+
+/// A JSON number that is an integer as JSON Schema counts them: `2` and `2.0` alike (the spec's
+/// `type: integer`); a fraction or a value beyond 64 bits is not.
+fn integer(number: &serde_json::Number) -> Option<i64> {
+    number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|value| {
+                value.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(value)
+            })
+            .map(|value| value as i64)
+    })
 }
 
 /// Collects every field error so that a missing field (11) wins over a malformed one (12),
@@ -437,6 +454,10 @@ fn line(value: &Value, errors: &mut Errors) -> Option<LineInput> {
         errors.invalid = true;
         return None;
     };
+    // The client's line `id` is ignored (the server numbers lines), but typed: string or null.
+    if !matches!(map.get("id"), None | Some(Value::Null | Value::String(_))) {
+        errors.invalid = true;
+    }
     let name = errors.take(required_text(map, "name", 255));
     let kind = errors.take(free_text(map, "type", 255));
     let configuration = errors.take(free_text(map, "configuration", 2000));
@@ -783,5 +804,6 @@ mod tests {
         assert_eq!(page(Some("3")), Some(3));
         assert_eq!(page(Some("0")), None);
         assert_eq!(page(Some("abc")), None);
+        assert_eq!(page(Some("")), None);
     }
 }

@@ -184,7 +184,9 @@ pub fn ttl_secs(state: &AppState) -> i64 {
     i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(i64::MAX / 2)
 }
 
-/// Query parameters as strings; `Err(12)` when the query string cannot be decoded.
+/// Query parameters as strings; `Err(12)` when the query string cannot be decoded or names a
+/// parameter twice (every parameter of the spec holds one value: `page=2&page=` is malformed,
+/// not page 1).
 #[derive(Debug)]
 pub struct Params(pub Result<HashMap<String, String>, ProcurementError>);
 
@@ -192,17 +194,24 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     type Rejection = ProcurementError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(
-            Query::<HashMap<String, String>>::from_request_parts(parts, state)
-                .await
-                .map(|Query(map)| map)
-                .map_err(|_| ProcurementError::Invalid),
-        ))
+        let Ok(Query(pairs)) =
+            Query::<Vec<(String, String)>>::from_request_parts(parts, state).await
+        else {
+            return Ok(Self(Err(ProcurementError::Invalid)));
+        };
+        let mut map = HashMap::with_capacity(pairs.len());
+        for (key, value) in pairs {
+            if map.insert(key, value).is_some() {
+                return Ok(Self(Err(ProcurementError::Invalid)));
+            }
+        }
+        Ok(Self(Ok(map)))
     }
 }
 
-/// A JSON object body. Empty: an empty object (the field checks answer 11); not a JSON object
-/// or too large: 12.
+/// A JSON object body. Empty: an empty object (the field checks answer 11); not a JSON object,
+/// too large, or sent with a `Content-Type` that is not JSON (the spec's "wrong content type"):
+/// 12. A body without `Content-Type` is read as JSON.
 #[derive(Debug)]
 pub struct JsonBody(pub Result<Map<String, Value>, ProcurementError>);
 
@@ -210,17 +219,37 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ProcurementError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared_not_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|value| !is_json_media_type(value));
         let Ok(bytes) = Bytes::from_request(req, state).await else {
             return Ok(Self(Err(ProcurementError::Invalid)));
         };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Self(Ok(Map::new())));
         }
+        if declared_not_json {
+            return Ok(Self(Err(ProcurementError::Invalid)));
+        }
         Ok(Self(match serde_json::from_slice::<Value>(&bytes) {
             Ok(Value::Object(map)) => Ok(map),
             _ => Err(ProcurementError::Invalid),
         }))
     }
+}
+
+/// `application/json` or a `+json` type, parameters (charset) aside.
+fn is_json_media_type(value: &HeaderValue) -> bool {
+    let Some(mime) = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.split(';').next())
+    else {
+        return false;
+    };
+    let mime = mime.trim().to_ascii_lowercase();
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
 /// The login body: form-urlencoded or JSON, as strings (non-string members count as absent).

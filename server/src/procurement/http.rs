@@ -77,6 +77,21 @@ pub fn required<'a>(
         .ok_or(ProcurementError::Missing)
 }
 
+/// A required user id parameter (UserId): absent or blank answers 11, anything but 11 digits 12.
+/// Checked before the id is looked up or compared with the caller's, as the order of checks
+/// puts parameters before existence (27) and ownership (31).
+pub fn user_id_param<'a>(
+    query: &'a HashMap<String, String>,
+    key: &str,
+) -> Result<&'a str, ProcurementError> {
+    let id = required(query, key)?;
+    if domain::is_user_id(id) {
+        Ok(id)
+    } else {
+        Err(ProcurementError::Invalid)
+    }
+}
+
 /// The `page` parameter: 12 when it is not an integer ≥ 1.
 pub fn page_param(query: &HashMap<String, String>) -> Result<i64, ProcurementError> {
     domain::page(query.get("page").map(String::as_str)).ok_or(ProcurementError::Invalid)
@@ -139,12 +154,16 @@ pub fn order_detail_json(order: &Order, zone: FixedOffset) -> Value {
     value
 }
 
-/// The order `id`; unknown, malformed, or deleted (for anyone but an admin): 申请单不存在.
+/// The order `id`: not an OrderId (8 or more digits) answers 12, as parameters are checked
+/// before existence; unknown or deleted (for anyone but an admin): 申请单不存在.
 pub async fn load_order(
     state: &AppState,
     caller: &Caller,
     id: &str,
 ) -> Result<Order, ProcurementError> {
+    if !domain::matches_order_id_pattern(id) {
+        return Err(ProcurementError::Invalid);
+    }
     if !domain::is_order_id(id) {
         return Err(ProcurementError::order_not_found());
     }
@@ -199,7 +218,24 @@ pub async fn apply_step(
 }
 
 /// The search parameters shared by list_orders, dept_search_orders and inst_search_orders.
+/// A text filter longer than the spec's `maxLength` (32 characters, `fundcode` 6) answers
+/// 12 参数错误, like a malformed date, whether or not the operation uses it.
 pub fn search_filter(query: &HashMap<String, String>) -> Result<OrderFilter, ProcurementError> {
+    const MAX_CHARS: [(&str, usize); 5] = [
+        ("oid", 32),
+        ("applyDept", 32),
+        ("applyUser", 32),
+        ("user", 32),
+        ("fundcode", 6),
+    ];
+    for (key, max) in MAX_CHARS {
+        if query
+            .get(key)
+            .is_some_and(|value| value.chars().count() > max)
+        {
+            return Err(ProcurementError::Invalid);
+        }
+    }
     let text = |key: &str| query.get(key).filter(|value| !value.is_empty()).cloned();
     let date = |key: &str| -> Result<Option<String>, ProcurementError> {
         match query.get(key).map(String::as_str) {

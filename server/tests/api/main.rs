@@ -12,6 +12,7 @@ mod customers;
 mod docs;
 mod drift;
 mod faults;
+mod fuzz_findings;
 mod hostile;
 mod instances;
 mod medicines;

@@ -13,7 +13,8 @@ use crate::{
         extract::{Admin, MgrJson, MgrQuery},
         http::{
             CreatedReply, ListOrderReply, OkReply, RetId, RetList, RetMsg, RetOk, Section,
-            customers::ListParams, id_field, object, optional, page_params, positive_id, text,
+            customers::ListParams, id_field, integer, object, optional, page_params, positive_id,
+            text,
         },
         store::{self, StoreError},
     },
@@ -91,7 +92,8 @@ pub async fn list_order(
     Ok(Json(RetList::new(paged.items, paged.total)))
 }
 
-/// A medicine list: an array of `{id, amount, name?}` with well-formed members.
+/// A medicine list: an array of `{id, amount, name?}` with well-formed members. `name`, when
+/// present, must be a string (the spec's `OrderMedicineInput`): `null` is malformed too.
 fn medicine_list(value: &Value) -> Option<Vec<OrderLineInput>> {
     value
         .as_array()?
@@ -99,13 +101,16 @@ fn medicine_list(value: &Value) -> Option<Vec<OrderLineInput>> {
         .map(|item| {
             let item = item.as_object()?;
             let name = match item.get("name") {
-                None | Some(Value::Null) => None,
+                None => None,
                 Some(Value::String(name)) => Some(name.clone()),
                 Some(_) => return None,
             };
             Some(OrderLineInput {
                 id: positive_id(item.get("id")).present()?,
-                amount: item.get("amount")?.as_i64()?,
+                amount: match item.get("amount")? {
+                    Value::Number(number) => integer(number)?,
+                    _ => return None,
+                },
                 name,
             })
         })

@@ -15,7 +15,7 @@ use crate::{
         extract::{Caller, JsonBody, Params, Upload, UploadError, read_upload},
         http::{
             Reply, apply_step, attachment, load_order, media, ok, order_page, page_json,
-            page_param, required, user::user_json,
+            page_param, user::user_json, user_id_param,
         },
         store::{self, NewUser, OrderFilter, Sort},
     },
@@ -132,7 +132,7 @@ pub async fn admin_get_user(
 ) -> Reply {
     caller.require(ROLES)?;
     let query = query?;
-    let uid = required(&query, "uid")?;
+    let uid = user_id_param(&query, "uid")?;
     let user = store::find_user(&state.db, uid)
         .await?
         .ok_or(ProcurementError::UnknownAccount)?;

@@ -9,7 +9,7 @@ use crate::{
         domain,
         error::{ProcurementError, msg},
         extract::{Caller, Params},
-        http::{ANYONE, Reply, ok, page_json, page_param, required, zone},
+        http::{ANYONE, Reply, ok, page_json, page_param, required, user_id_param, zone},
         store::{self, Notice},
     },
 };
@@ -51,7 +51,7 @@ pub async fn count_unread_notices(
 ) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
-    let uid = required(&query, "uid")?;
+    let uid = user_id_param(&query, "uid")?;
     own_uid(&caller, uid)?;
     ok(Value::from(store::count_unread(&state.db, uid).await?))
 }
@@ -107,7 +107,7 @@ pub async fn list_notices(
 ) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
-    let uid = required(&query, "uid")?;
+    let uid = user_id_param(&query, "uid")?;
     let page = page_param(&query)?;
     own_uid(&caller, uid)?;
     let (offset, limit) = domain::page_window(page);

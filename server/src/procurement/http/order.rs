@@ -150,20 +150,19 @@ pub async fn recall_order(
 ) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
-    let from_query = query
-        .get("id")
-        .map(|id| id.trim())
-        .filter(|id| !id.is_empty());
+    // An id counts as sent when the parameter or the member is there (blank included): two
+    // sent ids must be equal (12); a single one that is blank is missing (11). The member is a
+    // string (RecallRequest): `null` or any other type is malformed (12).
+    let from_query = query.get("id").map(|id| id.trim());
     let from_body = match body?.get("id") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(id)) if id.trim().is_empty() => None,
+        None => None,
         Some(Value::String(id)) => Some(id.trim().to_owned()),
         Some(_) => return Err(ProcurementError::Invalid),
     };
     let id = match (from_query, from_body.as_deref()) {
-        (None, None) => return Err(ProcurementError::Missing),
         (Some(a), Some(b)) if a != b => return Err(ProcurementError::Invalid),
-        (Some(id), _) | (None, Some(id)) => id.to_owned(),
+        (Some(id), _) | (None, Some(id)) if !id.is_empty() => id.to_owned(),
+        _ => return Err(ProcurementError::Missing),
     };
     let order = load_order(&state, &caller, &id).await?;
     if order.user_id != caller.id {

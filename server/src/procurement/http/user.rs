@@ -18,7 +18,7 @@ use crate::{
         domain::{self, Role},
         error::ProcurementError,
         extract::{Caller, JsonBody, LoginBody, Params, Shared, ttl_secs},
-        http::{ANYONE, Reply, ok, required},
+        http::{ANYONE, Reply, ok, user_id_param},
         store::{self, User},
         token,
     },
@@ -131,7 +131,7 @@ pub async fn get_user_info(
 ) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
-    let id = required(&query, "id")?;
+    let id = user_id_param(&query, "id")?;
     if id != caller.id && caller.role != Role::Admin {
         return Err(ProcurementError::Forbidden);
     }
@@ -153,7 +153,7 @@ pub async fn get_user_info(
 pub async fn logout(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
     caller.require(ANYONE)?;
     let query = query?;
-    let uid = required(&query, "uid")?;
+    let uid = user_id_param(&query, "uid")?;
     let now = now_unix();
     if uid == caller.id {
         store::delete_token(&state.db, uid, now).await?;
@@ -198,7 +198,7 @@ pub async fn change_password(
         }
     }
     let (uid, old, new) = (uid?, old?, new?);
-    if !domain::password_ok(&new) {
+    if !domain::password_ok(&new) || !domain::is_user_id(&uid) {
         return Err(ProcurementError::Invalid);
     }
     if uid != caller.id {
