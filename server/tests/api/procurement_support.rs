@@ -387,8 +387,12 @@ pub fn users_workbook(prefix: &str, rows: u32) -> Vec<u8> {
         sheet.write_string(0, col, header).expect("header");
     }
     for row in 1..=rows {
-        sheet.write_string(row, 0, format!("{prefix}{row:09}")).expect("id");
-        sheet.write_string(row, 1, format!("用户{row}")).expect("name");
+        sheet
+            .write_string(row, 0, format!("{prefix}{row:09}"))
+            .expect("id");
+        sheet
+            .write_string(row, 1, format!("用户{row}"))
+            .expect("name");
         sheet.write_string(row, 3, "办公室").expect("department");
     }
     book.save_to_buffer().expect("xlsx")
