@@ -93,7 +93,7 @@ async fn call(
                 .recall_order(
                     None,
                     Some(&RecallRequest {
-                        id: UNKNOWN_ORDER.into(),
+                        id: Some(UNKNOWN_ORDER.into()),
                     }),
                 )
                 .await
