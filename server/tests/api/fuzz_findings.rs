@@ -245,4 +245,17 @@ on_both_backends! {
         }
         zhang.get("/order/orders", &[]).await.expect(200, success(page(vec![], 0, 0)));
     }
+
+    // procurement deny reasons: maxLength 500 applies to the value as sent; the server counted
+    // it after trimming, so 500 characters followed by whitespace went through.
+    async fn a_deny_reason_is_limited_as_sent(server: TestServer) {
+        fixture(server.db()).await;
+        let lead = login(&server, OFFICE_LEAD).await;
+        let padded = format!("{}{}", "预".repeat(499), "\t".repeat(2));
+        lead.put("/dept/deny", &[("id", "20210104"), ("reason", &padded)]).await
+            .expect(200, failure(12, "参数错误"));
+        let reason = "预".repeat(500);
+        lead.put("/dept/deny", &[("id", "20210104"), ("reason", &reason)]).await
+            .expect(200, success(Value::Null));
+    }
 }
