@@ -258,4 +258,19 @@ on_both_backends! {
         lead.put("/dept/deny", &[("id", "20210104"), ("reason", &reason)]).await
             .expect(200, success(Value::Null));
     }
+
+    // mgr order names: the server refuses a blank (whitespace-only) name like an empty one, but
+    // the spec allowed it (minLength 1 only; now pattern `\S`), and add_order answered it with
+    // the malformed-data message instead of 请传入订单名称.
+    async fn a_blank_order_name_counts_as_empty(server: TestServer) {
+        let api = server.admin().await;
+        let customer = api.add_customer("张三", "12345678922", "上海市静安区").await;
+        api.post("/api/mgr/orders", json!({"action": "add_order",
+            "data": {"name": "\t ", "customerid": customer, "medicinelist": []}})).await
+            .expect(200, json!({"ret": 1, "msg": "请传入订单名称"}));
+        let order = api.add_order("订单", customer, &[]).await;
+        api.put("/api/mgr/orders", json!({"action": "modify_order", "id": order,
+            "data": {"name": "\t"}})).await
+            .expect(400, json!({"ret": 1, "msg": "请传入正确的data"}));
+    }
 }
