@@ -526,10 +526,14 @@ def _lists_a_medicine_twice(body: object) -> bool:
     data = body.get("data") if isinstance(body, dict) else None
     if not isinstance(data, dict):
         return False
+    def number(value: object) -> object:
+        # 3 and 3.0 are the same id (JSON Schema integers).
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else repr(value)
+
     lines = data.get("medicinelist") or []
-    ids = [line.get("id") for line in lines if isinstance(line, dict)]
-    deleted = data.get("deletelist") or []
-    return len(ids) != len(set(map(str, ids))) or bool(set(map(str, ids)) & set(map(str, deleted)))
+    ids = [number(line.get("id")) for line in lines if isinstance(line, dict)]
+    deleted = {number(value) for value in data.get("deletelist") or []}
+    return len(ids) != len(set(ids)) or bool(set(ids) & deleted)
 
 
 @schemathesis.check

@@ -153,6 +153,7 @@ pub struct Order {
 /// A new order. Medicine ids must be distinct and exist; `customerid` must exist.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AddOrderData {
+    /// Order name; blank (whitespace only) counts as empty.
     pub name: String,
     /// Row id, a positive integer (a JSON number, never a string).
     pub customerid: Id,
@@ -161,6 +162,7 @@ pub struct AddOrderData {
 /// Changes to an order; every member is optional (see modify_order).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct ModifyOrderData {
+    /// New order name; blank (whitespace only) counts as empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Row id, a positive integer (a JSON number, never a string).
@@ -536,7 +538,7 @@ impl crate::mgr::Client {
     /// action, in order (all HTTP 200):
     /// - `data` missing or not an object: `请传入data或传入正确格式的data`;
     /// - `customerid` missing or not a positive integer: `请传入customerid`;
-    /// - `name` missing, empty, not a string or longer than 200: `请传入订单名称`;
+    /// - `name` missing, empty or blank, not a string or longer than 200: `请传入订单名称`;
     /// - `medicinelist` missing or not an array: `请传入medicinelist`;
     /// - an item of `medicinelist` malformed (`id` not a positive integer, `amount` not an
     ///   integer in 0..4294967295, `name` not a string) or two items with the same `id`:
@@ -568,8 +570,8 @@ impl crate::mgr::Client {
     /// the order (ids the order does not list are ignored). The creation date does not change.
     /// Checks after the action, in order, **all HTTP 400**:
     /// - `id` missing, not a positive integer, or no order with that id: `请传入正确的id值`;
-    /// - `data` missing or not an object, a member of the wrong type (`name` empty or longer
-    ///   than 200, `customerid` not a positive integer, an item malformed as in `add_order`,
+    /// - `data` missing or not an object, a member of the wrong type (`name` empty, blank or
+    ///   longer than 200, `customerid` not a positive integer, an item malformed as in `add_order`,
     ///   `deletelist` not an array of positive integers), the same medicine id twice in
     ///   `medicinelist`, or an id in both `medicinelist` and `deletelist`: `请传入正确的data`;
     /// - no customer with id `customerid`: `id:{customerid}的客户不存在`;

@@ -245,4 +245,32 @@ on_both_backends! {
         }
         zhang.get("/order/orders", &[]).await.expect(200, success(page(vec![], 0, 0)));
     }
+
+    // procurement deny reasons: maxLength 500 applies to the value as sent; the server counted
+    // it after trimming, so 500 characters followed by whitespace went through.
+    async fn a_deny_reason_is_limited_as_sent(server: TestServer) {
+        fixture(server.db()).await;
+        let lead = login(&server, OFFICE_LEAD).await;
+        let padded = format!("{}{}", "预".repeat(499), "\t".repeat(2));
+        lead.put("/dept/deny", &[("id", "20210104"), ("reason", &padded)]).await
+            .expect(200, failure(12, "参数错误"));
+        let reason = "预".repeat(500);
+        lead.put("/dept/deny", &[("id", "20210104"), ("reason", &reason)]).await
+            .expect(200, success(Value::Null));
+    }
+
+    // mgr order names: the server refuses a blank (whitespace-only) name like an empty one, but
+    // the spec allowed it (minLength 1 only; now pattern `\S`), and add_order answered it with
+    // the malformed-data message instead of 请传入订单名称.
+    async fn a_blank_order_name_counts_as_empty(server: TestServer) {
+        let api = server.admin().await;
+        let customer = api.add_customer("张三", "12345678922", "上海市静安区").await;
+        api.post("/api/mgr/orders", json!({"action": "add_order",
+            "data": {"name": "\t ", "customerid": customer, "medicinelist": []}})).await
+            .expect(200, json!({"ret": 1, "msg": "请传入订单名称"}));
+        let order = api.add_order("订单", customer, &[]).await;
+        api.put("/api/mgr/orders", json!({"action": "modify_order", "id": order,
+            "data": {"name": "\t"}})).await
+            .expect(400, json!({"ret": 1, "msg": "请传入正确的data"}));
+    }
 }

@@ -139,8 +139,12 @@ pub async fn add_order(
     let data = object(&body, "data").ok_or(MgrError::refused(msg::ORDER_NEED_DATA))?;
     let customer_id =
         positive_id(data.get("customerid")).or(|| MgrError::refused(msg::ORDER_NEED_CUSTOMER))?;
+    // A blank name is an empty one (the spec's pattern `\S`), refused at this step of the
+    // documented order, not later as malformed data.
     let name = text(data.get("name"), 1, limits::ORDER_NAME)
-        .or(|| MgrError::refused(msg::ORDER_NEED_NAME))?;
+        .present()
+        .filter(|name| !name.trim().is_empty())
+        .ok_or(MgrError::refused(msg::ORDER_NEED_NAME))?;
     let list = data
         .get("medicinelist")
         .filter(|list| list.is_array())

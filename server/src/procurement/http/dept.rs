@@ -35,7 +35,8 @@ pub fn reason(
     query: &std::collections::HashMap<String, String>,
 ) -> Result<String, ProcurementError> {
     let reason = required(query, "reason")?;
-    if reason.chars().count() > 500 {
+    // The limit is on the value as sent (the spec's maxLength), surrounding whitespace included.
+    if query["reason"].chars().count() > 500 {
         return Err(ProcurementError::Invalid);
     }
     Ok(reason.to_owned())
