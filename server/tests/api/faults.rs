@@ -14,7 +14,7 @@ use reqwest::Client;
 use serde_json::{Value, json};
 
 use crate::{
-    process::{ServerProcess, admin},
+    process::{ServerProcess, admin, http_client},
     support::{Backend, TestDatabase},
 };
 
@@ -27,22 +27,13 @@ const LINES: usize = 3;
 /// Acknowledged orders (of both APIs together) after which the server is killed.
 const KILL_AFTER: usize = 40;
 
-fn http() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client")
-}
-
 async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.expect("JSON body")
 }
 
 /// Signs in to mgr and answers a client holding the session.
 async fn mgr_client(base: &str) -> Client {
-    let client = http();
+    let client = http_client();
     let reply = client
         .post(format!("{base}/api/mgr/signin"))
         .form(&[("username", MGR.0), ("password", MGR.1)])
@@ -54,7 +45,7 @@ async fn mgr_client(base: &str) -> Client {
 }
 
 async fn procurement_token(base: &str, id: &str) -> String {
-    let reply = http()
+    let reply = http_client()
         .post(format!("{base}/user/login"))
         .json(&json!({"username": id, "password": PASSWORD}))
         .send()
@@ -340,7 +331,7 @@ async fn an_import_survives_a_kill(backend: Backend) {
             .file_name("users.xlsx")
             .mime_str("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .expect("mime");
-        let request = http()
+        let request = http_client()
             .post(format!("{base}/admin/user/batchAdd"))
             .header("Authorization", &token)
             .multipart(reqwest::multipart::Form::new().part("file", part))

@@ -8,6 +8,16 @@ use std::{
     time::Duration,
 };
 
+/// A client for a [`ServerProcess`]: keeps cookies, never follows redirects, gives up after 30 s.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("client")
+}
+
 /// Runs `medsys-server ARGS` to completion (an `admin` command) and panics when it fails.
 pub fn admin(database_url: &str, args: &[&str]) {
     let output = Command::new(env!("CARGO_BIN_EXE_medsys-server"))

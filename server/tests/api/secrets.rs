@@ -2,13 +2,10 @@
 //! in any response body or in any line the server logs (at debug level), through logins,
 //! failed logins, password changes and user listings of both APIs.
 
-use std::time::Duration;
-
-use reqwest::Client;
 use serde_json::{Value, json};
 
 use crate::{
-    process::{ServerProcess, admin},
+    process::{ServerProcess, admin, http_client},
     support::{Backend, TestDatabase},
 };
 
@@ -84,12 +81,7 @@ async fn no_secret_reaches_a_response_or_a_log_line() {
     }
     let server = ServerProcess::spawn(&database.url, &[], &[("MEDSYS_JWT_SECRET", JWT_SECRET)]);
     let base = server.base_url.clone();
-    let client = Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(30))
-        .build()
-        .expect("client");
+    let client = http_client();
     let mut seen = Seen::default();
     let mut credentials = Vec::new();
 
