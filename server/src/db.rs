@@ -64,10 +64,14 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 // SQLite allows one writer at a time; a few connections serve readers in WAL mode.
-                Backend::Sqlite => 4,
+                Backend::Sqlite => 8,
                 Backend::Postgres => 10,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // A pooled SQLite connection cannot go stale (no network, no server restart), so the
+            // ping sqlx sends before every hand-out would only cost a round trip to the
+            // connection's thread; PostgreSQL keeps it, to replace connections the server dropped.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -5,6 +5,7 @@
 //! - [`telemetry`]: structured logs;
 //! - [`db`]: the SQLite/PostgreSQL pool, migrations, and the rules that keep one set of queries
 //!   portable;
+//! - [`json`]: JSON request values as the specs type them (shared validation);
 //! - [`password`]: Argon2id hashing off the executor;
 //! - [`app`]: the full router (APIs, docs, fallbacks, middleware) and [`app::start`];
 //! - [`docs`]: the published specs and Swagger UI;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod telemetry;
 
 pub mod db;
+pub mod json;
 pub mod password;
 
 pub mod app;

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::json::integer;
 use crate::mgr::{
     domain::{Customer, Medicine, Order},
     error::{MgrError, msg},
@@ -184,19 +185,6 @@ impl<T> Field<T> {
             Self::Missing | Self::Invalid => Err(error()),
         }
     }
-}
-
-/// A JSON number that is an integer as JSON Schema counts them: `6` and `6.0` alike (the spec's
-/// `type: integer`); a fraction or a value beyond 64 bits is not.
-pub fn integer(number: &serde_json::Number) -> Option<i64> {
-    number.as_i64().or_else(|| {
-        number
-            .as_f64()
-            .filter(|value| {
-                value.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(value)
-            })
-            .map(|value| value as i64)
-    })
 }
 
 /// A positive integer id sent as a JSON number (a string such as `"6"` is not an id).

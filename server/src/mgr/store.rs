@@ -180,17 +180,17 @@ fn customer(row: &AnyRow) -> Result<Customer, sqlx::Error> {
 
 /// Newest first.
 pub async fn list_customers(db: &Db, page: Page) -> StoreResult<Paged<Customer>> {
-    let rows = sqlx::query(
-        "SELECT id, name, phonenumber, address FROM mgr_customer ORDER BY id DESC \
+    let (rows, total) = page_with_total(
+        db,
+        "SELECT id, name, phonenumber, address, {TOTAL} FROM mgr_customer ORDER BY id DESC \
          LIMIT $1 OFFSET $2",
+        "mgr_customer",
+        page,
     )
-    .bind(page.size)
-    .bind(page.offset())
-    .fetch_all(db.pool())
     .await?;
     Ok(Paged {
         items: rows.iter().map(customer).collect::<Result<_, _>>()?,
-        total: count_rows(db, "mgr_customer").await?,
+        total,
     })
 }
 
@@ -246,16 +246,17 @@ fn medicine(row: &AnyRow) -> Result<Medicine, sqlx::Error> {
 }
 
 pub async fn list_medicines(db: &Db, page: Page) -> StoreResult<Paged<Medicine>> {
-    let rows = sqlx::query(
-        "SELECT id, name, \"desc\", sn FROM mgr_medicine ORDER BY id DESC LIMIT $1 OFFSET $2",
+    let (rows, total) = page_with_total(
+        db,
+        "SELECT id, name, \"desc\", sn, {TOTAL} FROM mgr_medicine ORDER BY id DESC \
+         LIMIT $1 OFFSET $2",
+        "mgr_medicine",
+        page,
     )
-    .bind(page.size)
-    .bind(page.offset())
-    .fetch_all(db.pool())
     .await?;
     Ok(Paged {
         items: rows.iter().map(medicine).collect::<Result<_, _>>()?,
-        total: count_rows(db, "mgr_medicine").await?,
+        total,
     })
 }
 
@@ -348,14 +349,14 @@ async fn delete_unreferenced(
 
 /// Newest first, each with its medicine lines (two queries per page, not one per order).
 pub async fn list_orders(db: &Db, page: Page) -> StoreResult<Paged<Order>> {
-    let rows = sqlx::query(
-        "SELECT o.id, o.name, o.create_date, o.customer_id, c.name AS customer_name \
+    let (rows, total) = page_with_total(
+        db,
+        "SELECT o.id, o.name, o.create_date, o.customer_id, c.name AS customer_name, {TOTAL} \
          FROM mgr_order o JOIN mgr_customer c ON c.id = o.customer_id \
          ORDER BY o.id DESC LIMIT $1 OFFSET $2",
+        "mgr_order",
+        page,
     )
-    .bind(page.size)
-    .bind(page.offset())
-    .fetch_all(db.pool())
     .await?;
     let mut orders = Vec::with_capacity(rows.len());
     for row in &rows {
@@ -391,7 +392,7 @@ pub async fn list_orders(db: &Db, page: Page) -> StoreResult<Paged<Order>> {
     }
     Ok(Paged {
         items: orders,
-        total: count_rows(db, "mgr_order").await?,
+        total,
     })
 }
 
@@ -533,14 +534,38 @@ pub async fn delete_order(db: &Db, id: i64) -> StoreResult<()> {
 
 /// Rows in `table`, from the counts that triggers keep (migration 0003): one small indexed read
 /// instead of `COUNT(*)` over the whole table on every page.
-async fn count_rows(db: &Db, table: &'static str) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM mgr_row_count WHERE table_name = $1",
-    )
-    .bind(table)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(row.try_get("n")?)
+/// The number of rows of a table, kept by triggers in `mgr_row_count` (never a scan); the
+/// placeholder naming the table follows.
+const ROW_COUNT_OF: &str =
+    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM mgr_row_count WHERE table_name = ";
+
+/// Runs a page query, whose `{TOTAL}` select item becomes the row count of `table`, with
+/// `$1` = page size and `$2` = offset. Reading the total in the page's own statement saves a
+/// round trip to the database per list (on SQLite each statement is a hand-off to the
+/// connection's thread and back, `docs/performance.md`). A page past the end has no row to
+/// carry the total, so then it is counted on its own.
+async fn page_with_total(
+    db: &Db,
+    sql: &str,
+    table: &'static str,
+    page: Page,
+) -> StoreResult<(Vec<AnyRow>, i64)> {
+    let sql = sql.replace("{TOTAL}", &format!("({ROW_COUNT_OF}$3) AS total"));
+    let rows = sqlx::query(&sql)
+        .bind(page.size)
+        .bind(page.offset())
+        .bind(table)
+        .fetch_all(db.pool())
+        .await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get("total")?,
+        None => {
+            let sql = format!("{ROW_COUNT_OF}$1");
+            let row = sqlx::query(&sql).bind(table).fetch_one(db.pool()).await?;
+            row.try_get(0)?
+        }
+    };
+    Ok((rows, total))
 }
 
 fn found(rows_affected: u64) -> StoreResult<()> {

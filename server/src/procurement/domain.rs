@@ -5,6 +5,8 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::json::integer;
+
 /// The four roles; the discriminant is the role id of the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -400,19 +402,6 @@ fn required_integer(map: &Map<String, Value>, key: &str) -> Result<i64, FieldErr
         Some(Value::Number(number)) => integer(number).ok_or(FieldError::Invalid),
         Some(_) => Err(FieldError::Invalid),
     }
-}
-
-/// A JSON number that is an integer as JSON Schema counts them: `2` and `2.0` alike (the spec's
-/// `type: integer`); a fraction or a value beyond 64 bits is not.
-fn integer(number: &serde_json::Number) -> Option<i64> {
-    number.as_i64().or_else(|| {
-        number
-            .as_f64()
-            .filter(|value| {
-                value.fract() == 0.0 && (i64::MIN as f64..i64::MAX as f64).contains(value)
-            })
-            .map(|value| value as i64)
-    })
 }
 
 /// Collects every field error so that a missing field (11) wins over a malformed one (12),

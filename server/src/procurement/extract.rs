@@ -139,10 +139,7 @@ impl FromRequestParts<AppState> for Caller {
         let shared = shared(parts)?;
         let secret = shared.secret(state).await?;
         let claims = token::verify(secret, jwt).ok_or(ProcurementError::TokenInvalid)?;
-        if !store::token_is_live(&state.db, &claims.sub, &claims.jti).await? {
-            return Err(ProcurementError::TokenInvalid);
-        }
-        let user = store::find_user(&state.db, &claims.sub)
+        let user = store::user_with_live_token(&state.db, &claims.sub, &claims.jti)
             .await?
             .ok_or(ProcurementError::TokenInvalid)?;
         if !user.is_active {

@@ -364,15 +364,18 @@ pub async fn set_token(db: &Db, user_id: &str, jti: &str, expires_at: i64) -> St
     Ok(())
 }
 
-/// Whether `jti` is the user's live token.
-pub async fn token_is_live(db: &Db, user_id: &str, jti: &str) -> StoreResult<bool> {
-    let row =
-        sqlx::query("SELECT 1 AS live FROM procurement_token WHERE user_id = $1 AND jti = $2")
-            .bind(user_id)
-            .bind(jti)
-            .fetch_optional(db.pool())
-            .await?;
-    Ok(row.is_some())
+/// The user whose live token is `jti` (`None` when the token was replaced or revoked, or the
+/// user is gone), in one statement: every authenticated request runs it.
+pub async fn user_with_live_token(db: &Db, user_id: &str, jti: &str) -> StoreResult<Option<User>> {
+    let row = sqlx::query(&format!(
+        "SELECT {USER_COLUMNS} JOIN procurement_token t ON t.user_id = u.id AND t.jti = $2 \
+         WHERE u.id = $1"
+    ))
+    .bind(user_id)
+    .bind(jti)
+    .fetch_optional(db.pool())
+    .await?;
+    row.as_ref().map(user_from_row).transpose()
 }
 
 /// Replaces the live token `old` by `new` (false when `old` is no longer live).
@@ -448,11 +451,13 @@ pub struct Order {
     pub lines: Vec<Line>,
 }
 
+/// An order's select list (for [`order_from_row`]); [`ORDER_FROM`] is what it selects from.
 const ORDER_COLUMNS: &str = "o.id, o.department_id, d.name AS department, o.apply_user, o.fund_code, \
      o.apply_date, o.total, o.status, o.previous_status, o.ever_submitted, o.user_id, \
      o.withdrawal_reason, o.version, o.created_at, o.updated_at, \
-     (SELECT COUNT(*) FROM procurement_signature s WHERE s.order_id = o.id) AS files \
-     FROM procurement_order o JOIN procurement_department d ON d.id = o.department_id";
+     (SELECT COUNT(*) FROM procurement_signature s WHERE s.order_id = o.id) AS files";
+const ORDER_FROM: &str =
+    "FROM procurement_order o JOIN procurement_department d ON d.id = o.department_id";
 
 fn order_from_row(row: &AnyRow) -> StoreResult<Order> {
     Ok(Order {
@@ -528,10 +533,12 @@ async fn attach_lines(db: &Db, orders: &mut [Order]) -> StoreResult<()> {
 }
 
 pub async fn get_order(db: &Db, id: &str) -> StoreResult<Option<Order>> {
-    let row = sqlx::query(&format!("SELECT {ORDER_COLUMNS} WHERE o.id = $1"))
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {ORDER_COLUMNS} {ORDER_FROM} WHERE o.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
     let Some(row) = row else { return Ok(None) };
     let mut order = order_from_row(&row)?;
     order.lines = lines_of(db, &order.id).await?;
@@ -836,9 +843,26 @@ pub async fn search_orders(
         Sort::OldestFirst => "o.apply_date ASC, o.created_at ASC, LENGTH(o.id) ASC, o.id ASC",
         Sort::RecentlyChanged => "o.updated_at DESC, LENGTH(o.id) DESC, o.id DESC",
     };
+    // The total comes with the page, from an uncorrelated subquery (evaluated once) over the
+    // same condition and placeholders: one round trip to the database instead of two. A page
+    // past the end has no row to carry it, so then it is counted on its own.
+    // The department is joined only when its name is filtered on (every order has one): the
+    // count of a search over every order then reads one index, not also the department of each
+    // order (0.10 s against 0.04 s of CPU at 1,000,000 orders on SQLite).
+    let count_from = if filter
+        .apply_dept
+        .as_deref()
+        .is_some_and(|name| !name.is_empty())
+    {
+        ORDER_FROM
+    } else {
+        "FROM procurement_order o"
+    };
+    let count_sql = format!("SELECT COUNT(*) {count_from} WHERE {condition}");
     let n = texts.len();
     let sql = format!(
-        "SELECT {ORDER_COLUMNS} WHERE {condition} ORDER BY {order_by} LIMIT ${} OFFSET ${}",
+        "SELECT {ORDER_COLUMNS}, ({count_sql}) AS total_rows {ORDER_FROM} \
+         WHERE {condition} ORDER BY {order_by} LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );
@@ -847,15 +871,16 @@ pub async fn search_orders(
         query = query.bind(text.clone());
     }
     let rows = query.bind(limit).bind(offset).fetch_all(db.pool()).await?;
-    let count_sql = format!(
-        "SELECT COUNT(*) AS n FROM procurement_order o \
-         JOIN procurement_department d ON d.id = o.department_id WHERE {condition}"
-    );
-    let mut count = sqlx::query(&count_sql);
-    for text in &texts {
-        count = count.bind(text.clone());
-    }
-    let total: i64 = count.fetch_one(db.pool()).await?.try_get("n")?;
+    let total: i64 = match rows.first() {
+        Some(row) => row.try_get("total_rows")?,
+        None => {
+            let mut count = sqlx::query(&count_sql);
+            for text in &texts {
+                count = count.bind(text.clone());
+            }
+            count.fetch_one(db.pool()).await?.try_get(0)?
+        }
+    };
     let mut orders = rows
         .iter()
         .map(order_from_row)

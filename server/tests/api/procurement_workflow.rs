@@ -97,6 +97,47 @@ on_both_backends! {
         assert_eq!(status_of(&zhang, &id).await, OrderStatus::提交);
     }
 
+    // The total of a filtered search is read in the page's own statement; it must count the
+    // filtered orders on every page, including a page past the end (which has no row to carry
+    // it), and never the unfiltered ones.
+    async fn a_filtered_search_counts_the_matches_on_every_page(server: TestServer) {
+        users(server.db()).await;
+        let zhang = logged_in(&server, ZHANG).await;
+        for n in 0..13 {
+            let mut order = order_create(ZHANG, "办公室", Submit);
+            order.fund_code = if n % 2 == 0 { "EVEN-1".into() } else { "ODD-2".into() };
+            zhang.create_order(&order).await.expect("order created");
+        }
+        let even = |page| ListOrdersParams { fundcode: Some("EVEN".into()), page: Some(page), ..Default::default() };
+        let (first, second, past) = (
+            zhang.list_orders(&even(1)).await.expect("page 1"),
+            zhang.list_orders(&even(2)).await.expect("page 2"),
+            zhang.list_orders(&even(3)).await.expect("page 3"),
+        );
+        assert_eq!((first.content.len(), first.total_elements, first.total_pages), (7, 7, 1));
+        assert!(first.content.iter().all(|order| order.fund_code == "EVEN-1"));
+        assert_eq!((second.content.len(), second.total_elements), (0, 7));
+        assert_eq!((past.content.len(), past.total_elements), (0, 7));
+        let all = |page| ListOrdersParams { page: Some(page), ..Default::default() };
+        let (first, second, past) = (
+            zhang.list_orders(&all(1)).await.expect("page 1"),
+            zhang.list_orders(&all(2)).await.expect("page 2"),
+            zhang.list_orders(&all(5)).await.expect("page 5"),
+        );
+        assert_eq!((first.content.len(), first.total_elements, first.total_pages), (10, 13, 2));
+        assert_eq!((second.content.len(), second.total_elements), (3, 13));
+        assert_eq!((past.content.len(), past.total_elements), (0, 13));
+        // A department-name filter counts through the department table.
+        let admin = logged_in(&server, ADMIN).await;
+        let dept = |name: &str, page| ListOrdersParams { apply_dept: Some(name.into()), page: Some(page), ..Default::default() };
+        let (first, past) = (
+            admin.list_orders(&dept("办公", 1)).await.expect("page 1"),
+            admin.list_orders(&dept("办公", 5)).await.expect("page 5"),
+        );
+        assert_eq!((first.content.len(), first.total_elements, past.content.len(), past.total_elements), (10, 13, 0, 13));
+        assert_eq!(admin.list_orders(&dept("财务", 1)).await.expect("none").total_elements, 0);
+    }
+
     async fn deleted_orders_are_listed_and_restored_to_their_previous_status(server: TestServer) {
         users(server.db()).await;
         let zhang = logged_in(&server, ZHANG).await;

@@ -10,6 +10,7 @@ fn rules() -> Vec<(&'static str, &'static [&'static str])> {
         ("src/mgr/store.rs", &["axum", "tower", "StatusCode"]),
         ("src/db.rs", &["axum", "tower", "StatusCode"]),
         ("src/password.rs", &["axum", "sqlx"]),
+        ("src/json.rs", &["axum", "sqlx"]),
         ("src/config.rs", &["axum", "sqlx"]),
     ]
 }

@@ -7,14 +7,14 @@ use utoipa::ToSchema;
 
 use crate::{
     app::AppState,
+    json::integer,
     mgr::{
         domain::{self, Order, OrderChange, OrderLineInput, Page, limits},
         error::{self, MgrError, msg},
         extract::{Admin, MgrJson, MgrQuery},
         http::{
             CreatedReply, ListOrderReply, OkReply, RetId, RetList, RetMsg, RetOk, Section,
-            customers::ListParams, id_field, integer, object, optional, page_params, positive_id,
-            text,
+            customers::ListParams, id_field, object, optional, page_params, positive_id, text,
         },
         store::{self, StoreError},
     },
