@@ -1,7 +1,7 @@
 //! The load generator: a fixed number of connections, each sending its next request as soon as
 //! the previous answer is read (a closed loop), for a warm-up and then a measured window that is
-//! bounded in time and in count. Every answer is checked, so a fast error is never counted as a
-//! fast success.
+//! bounded in time and in count, and holds at least one request. Every answer is checked, so a
+//! fast error is never counted as a fast success.
 
 use std::{
     sync::{
@@ -121,7 +121,10 @@ pub async fn drive(
             let mut last_answer = measure_from;
             loop {
                 let sent = Instant::now();
-                if sent >= stop_at {
+                // The window stays open past its end until one request has been sent in it, so
+                // a machine too slow for a short window still measures something (each request
+                // is bounded by the client's timeout).
+                if sent >= stop_at && shared.measured.load(Ordering::Relaxed) > 0 {
                     break;
                 }
                 let measuring = sent >= measure_from;
@@ -209,4 +212,60 @@ async fn check(
         Expect::Xlsx => body.starts_with(b"PK"),
     };
     if ok { Ok(()) } else { Err(describe()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback HTTP server that answers every request `200 ok` after `delay`.
+    async fn slow_server(delay: Duration) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buffer = [0_u8; 4096];
+                    while let Ok(read) = socket.read(&mut buffer).await {
+                        if read == 0 {
+                            break;
+                        }
+                        tokio::time::sleep(delay).await;
+                        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                        if socket.write_all(answer).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        format!("http://{address}/")
+    }
+
+    #[tokio::test]
+    async fn a_window_shorter_than_one_answer_still_measures_one() {
+        let url = slow_server(Duration::from_millis(400)).await;
+        let plan = Plan {
+            warmup: Duration::from_millis(100),
+            duration: Duration::from_millis(100),
+            concurrency: 2,
+            max_requests: 1_000,
+        };
+        let make: MakeRequest = Arc::new(move |client, _| Some(client.get(&url)));
+        let client = client(plan.concurrency).expect("client");
+        let outcome = drive(&client, make, Expect::Status200, &plan).await;
+        // The warm-up requests are answered after the window has closed; each worker then sends
+        // one measured request, and none after it.
+        assert_eq!(outcome.errors, 0, "{:?}", outcome.first_error);
+        assert!(
+            (1..=2).contains(&outcome.requests),
+            "{} requests",
+            outcome.requests
+        );
+        assert!(outcome.quantile_ms(0.5) >= 400.0);
+        assert!(outcome.per_second() > 0.0);
+    }
 }

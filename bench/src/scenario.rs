@@ -179,6 +179,19 @@ fn spread(seq: u64, n: i64) -> i64 {
     i64::try_from(seq.wrapping_mul(2_654_435_761) % u64::try_from(n).unwrap_or(1)).unwrap_or(0)
 }
 
+/// `GET url` with each of `bearers` in turn (request `seq` uses bearer `seq % len`).
+fn get_as(url: String, bearers: Vec<String>) -> MakeRequest {
+    Arc::new(move |client, seq| {
+        let len = u64::try_from(bearers.len()).ok().filter(|&len| len > 0)?;
+        let bearer = &bearers[usize::try_from(seq % len).ok()?];
+        Some(
+            client
+                .get(&url)
+                .header(reqwest::header::AUTHORIZATION, bearer),
+        )
+    })
+}
+
 /// Every scenario, in the order they run.
 pub fn all(fixture: &Fixture) -> Vec<Scenario> {
     let base = fixture.base.clone();
@@ -230,14 +243,10 @@ pub fn all(fixture: &Fixture) -> Vec<Scenario> {
         "proc GET /order/orders (filters)",
         Kind::Read,
         Expect::ProcurementOk,
-        Arc::new(move |client, seq| {
-            let (_, bearer) = &applicants[usize::try_from(seq % 10).unwrap_or(0)];
-            Some(
-                client
-                    .get(&url)
-                    .header(reqwest::header::AUTHORIZATION, bearer),
-            )
-        }),
+        get_as(
+            url,
+            applicants.into_iter().map(|(_, bearer)| bearer).collect(),
+        ),
     ));
 
     let leaders = fixture.leaders.clone();
@@ -246,14 +255,18 @@ pub fn all(fixture: &Fixture) -> Vec<Scenario> {
         "proc GET /dept/list",
         Kind::Read,
         Expect::ProcurementOk,
-        Arc::new(move |client, seq| {
-            let bearer = &leaders[usize::try_from(seq % 10).unwrap_or(0)];
-            Some(
-                client
-                    .get(&url)
-                    .header(reqwest::header::AUTHORIZATION, bearer),
-            )
-        }),
+        get_as(url, leaders),
+    ));
+
+    // An admin's unfiltered search: every order of every department, whose exact
+    // `totalElements` counts every order (see "Searches over every order" in the docs).
+    let admin = fixture.admin.clone();
+    let url = format!("{base}/order/orders?page=1");
+    scenarios.push(Scenario::single(
+        "proc GET /order/orders (admin, all orders)",
+        Kind::Read,
+        Expect::ProcurementOk,
+        get_as(url, vec![admin]),
     ));
 
     let applicants = fixture.applicants.clone();

@@ -15,6 +15,7 @@ const SCENARIOS: &[&str] = &[
     "mgr list_order page 1",
     "proc GET /order/orders (filters)",
     "proc GET /dept/list",
+    "proc GET /order/orders (admin, all orders)",
     "proc GET /notice/count",
     "proc GET /order/file (Excel export)",
     "mgr add_order",
@@ -89,6 +90,8 @@ async fn every_scenario_runs_without_errors_on_a_tiny_database() {
     let reports = medsys_bench::run(&options).await.expect("bench run");
     assert_eq!(reports.len(), backends.len());
     for report in &reports {
+        // Shown only when the test fails: the figures say which scenario was slow or failing.
+        println!("{}", report.markdown());
         assert_complete(report);
         let json = report.write(dir.path()).expect("report written");
         let parsed: serde_json::Value =
