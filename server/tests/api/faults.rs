@@ -1,6 +1,7 @@
 //! Faults: the server is killed with SIGKILL while it takes writes, then restarted on the same
 //! database. Every write it acknowledged must be there whole (an order with all its lines, an
-//! import with all its users), and nothing half-written may be.
+//! import with all its users), and nothing half-written may be. And PostgreSQL drops the
+//! server's idle connections: no request may fail on one.
 
 use std::{
     sync::{
@@ -383,4 +384,42 @@ async fn an_import_is_all_or_nothing_when_killed_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_is_all_or_nothing_when_killed_on_postgres() {
     an_import_survives_a_kill(Backend::Postgres).await;
+}
+
+/// PostgreSQL closes the server's pooled connections while they sit idle (a database restart,
+/// a failover, `idle_session_timeout`, an administrator's `pg_terminate_backend`). The pool tests
+/// each connection before handing it out, so no request may fail on a dead one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_the_database_closes_are_replaced_on_postgres() {
+    use sqlx::Connection;
+
+    crate::support::run(Backend::Postgres, |server| async move {
+        let admin = server.admin().await;
+        let list = || async {
+            let reply = admin
+                .list("/api/mgr/medicines", "list_medicine", 1, 10)
+                .await;
+            reply.expect(200, json!({"ret": 0, "retlist": [], "total": 0}));
+        };
+        // Open several pooled connections at once, then let them go idle.
+        futures_util::future::join_all((0..8).map(|_| list())).await;
+        let mut killer = sqlx::PgConnection::connect(&server.database_url)
+            .await
+            .expect("a connection of the test's own");
+        let killed: i64 = sqlx::query_scalar(
+            // The timeout (PostgreSQL 14+) waits until each backend has exited.
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()) AS terminated",
+        )
+        .fetch_one(&mut killer)
+        .await
+        .expect("the server's connections terminated");
+        assert!(killed >= 1, "the server held no connection");
+        // Every request after that, one by one and at once, gets its page.
+        for _ in 0..12 {
+            list().await;
+        }
+        futures_util::future::join_all((0..8).map(|_| list())).await;
+    })
+    .await;
 }
