@@ -28,21 +28,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::new(&base)?;
 
     client
-        .signin(&SigninForm {
-            username: setting("MEDSYS_MGR_USER", "demo"),
-            password: setting("MEDSYS_MGR_PASSWORD", "medsys-demo"),
-        })
+        .signin(&SigninForm::new(
+            setting("MEDSYS_MGR_USER", "demo"),
+            setting("MEDSYS_MGR_PASSWORD", "medsys-demo"),
+        ))
         .await?;
     println!("signed in to {base}");
 
     let customer = client
-        .add_customer(&AddCustomerRequest {
-            data: CustomerData {
-                name: "示例医院".to_owned(),
-                phonenumber: "13800000000".to_owned(),
-                address: "上海市示例路1号".to_owned(),
-            },
-        })
+        .add_customer(&AddCustomerRequest::new(CustomerData::new(
+            "示例医院",
+            "13800000000",
+            "上海市示例路1号",
+        )))
         .await?;
     println!("customer {}", customer.id);
 
@@ -51,28 +49,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .duration_since(std::time::UNIX_EPOCH)?
         .as_secs();
     let medicine = client
-        .add_medicine(&AddMedicineRequest {
-            data: MedicineData {
-                name: format!("示例药-{suffix}"),
-                desc: "示例".to_owned(),
-                sn: format!("SN{suffix}"),
-            },
-        })
+        .add_medicine(&AddMedicineRequest::new(MedicineData::new(
+            format!("示例药-{suffix}"),
+            "示例",
+            format!("SN{suffix}"),
+        )))
         .await?;
     println!("medicine {}", medicine.id);
 
     let order = client
-        .add_order(&AddOrderRequest {
-            data: AddOrderData {
-                name: "示例订单".to_owned(),
-                customerid: customer.id,
-                medicinelist: vec![OrderMedicineInput {
-                    id: medicine.id,
-                    amount: 5,
-                    name: None,
-                }],
-            },
-        })
+        .add_order(&AddOrderRequest::new(AddOrderData::new(
+            "示例订单",
+            customer.id,
+            vec![OrderMedicineInput::new(medicine.id, 5)],
+        )))
         .await?;
     println!("order {}", order.id);
 

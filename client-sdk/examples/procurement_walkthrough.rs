@@ -28,10 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let applicant_id = setting("MEDSYS_APPLICANT", "12345678911");
     let applicant = Client::new(&base)?;
     let me = applicant
-        .login(&LoginRequest {
-            username: applicant_id.clone(),
-            password: setting("MEDSYS_APPLICANT_PASSWORD", "123456"),
-        })
+        .login(&LoginRequest::new(
+            applicant_id.clone(),
+            setting("MEDSYS_APPLICANT_PASSWORD", "123456"),
+        ))
         .await?;
     println!("logged in as {} (role {:?})", me.login_name, me.role);
 
@@ -41,47 +41,46 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|d| d.dept_name.clone())
         .unwrap_or_else(|| "办公室".to_owned());
     let order_id = applicant
-        .create_order(&OrderApplyCreate {
-            apply_department: department,
-            apply_user: me.login_name.clone(),
-            fund_code: "123456".to_owned(),
-            total: 5000.0,
-            status: OrderApplyCreateStatus::Submit,
-            order_lists: vec![OrderListInput {
-                id: None,
-                name: "台式计算机".to_owned(),
-                r#type: "联想启天M428".to_owned(),
-                configuration: "i5/8GB/1TB".to_owned(),
-                unit: "台".to_owned(),
-                quantity: 2,
-                budget_unit_price: 2500.0,
-                budget_total_price: 5000.0,
-                reason: "旧电脑运行缓慢".to_owned(),
-                new_user: me.login_name.clone(),
-            }],
-            uid: applicant_id.clone(),
-        })
+        .create_order(&OrderApplyCreate::new(
+            department,
+            me.login_name.clone(),
+            "123456",
+            5000.0,
+            OrderApplyCreateStatus::Submit,
+            vec![OrderListInput::new(
+                "台式计算机",
+                "联想启天M428",
+                "i5/8GB/1TB",
+                "台",
+                2,
+                2500.0,
+                5000.0,
+                "旧电脑运行缓慢",
+                me.login_name.clone(),
+            )],
+            applicant_id.clone(),
+        ))
         .await?;
     println!("submitted order {order_id}");
 
     let leader = Client::new(&base)?;
     leader
-        .login(&LoginRequest {
-            username: setting("MEDSYS_DEPTLEAD", "12345678914"),
-            password: setting("MEDSYS_DEPTLEAD_PASSWORD", "123456"),
-        })
+        .login(&LoginRequest::new(
+            setting("MEDSYS_DEPTLEAD", "12345678914"),
+            setting("MEDSYS_DEPTLEAD_PASSWORD", "123456"),
+        ))
         .await?;
     leader.dept_approve(&order_id).await?;
     println!("department leader approved {order_id}");
 
-    let unread = applicant.count_unread_notices(&applicant_id).await?;
+    let unread = applicant.count_unread_notices().await?;
     println!("{unread} unread notice(s)");
-    let notices = applicant.list_notices(&applicant_id, None).await?;
+    let notices = applicant.list_notices(None).await?;
     if let Some(latest) = notices.content.first() {
         let notice = applicant.get_notice(latest.id).await?;
         println!("{}: {}", notice.title, notice.content);
     }
 
-    applicant.logout(&applicant_id).await?;
+    applicant.logout().await?;
     Ok(())
 }

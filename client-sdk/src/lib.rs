@@ -1,22 +1,8 @@
-//! Typed async client for the medsys `mgr` and `procurement` APIs.
-//!
-//! The types and one method per operation are generated from `openapi/*.yaml` by
-//! `cargo xtask codegen` (see `src/generated/`); the files beside them are the small hand-written
-//! runtime they call: sessions, envelopes, errors, files and paging.
-//!
-//! ```no_run
-//! # async fn demo() -> Result<(), medsys_client::Error> {
-//! use medsys_client::mgr;
-//!
-//! let client = mgr::Client::new("http://127.0.0.1:8080")?;
-//! client
-//!     .signin(&mgr::SigninForm { username: "admin".into(), password: "secret".into() })
-//!     .await?;
-//! let page = client.list_customer(10, 1).await?;
-//! println!("{} customers", page.total);
-//! # Ok(())
-//! # }
-//! ```
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+// The crate documentation is the README, so that its snippets are compiled and run as doctests.
+// The modules, in reading order: the two APIs (each a generated half and a hand-written client),
+// then the runtime they share.
 
 mod error;
 mod files;
@@ -24,7 +10,14 @@ mod generated;
 pub mod mgr;
 mod paging;
 pub mod procurement;
+mod secret;
+mod transport;
 mod wire;
 
-pub use error::{Error, Result};
+pub use error::{Error, MAX_ERROR_BODY, Result};
 pub use files::{Download, Upload};
+pub use secret::{SessionId, Token};
+pub use transport::{
+    ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, Response,
+    ResponseMeta, RetryPolicy,
+};

@@ -6,48 +6,72 @@
 
 use std::sync::{Arc, PoisonError, RwLock};
 
-use reqwest::header::{COOKIE, HeaderMap, SET_COOKIE};
-use reqwest::{Method, RequestBuilder, StatusCode};
+use reqwest::header::{COOKIE, HeaderMap, HeaderValue, SET_COOKIE};
+use reqwest::{RequestBuilder, StatusCode};
 use serde::de::DeserializeOwned;
 
 pub use crate::generated::mgr::*;
-use crate::wire::Received;
-use crate::{Error, Result};
+use crate::transport::{Op, Transport};
+use crate::{ClientBuilder, Error, Response, Result, SessionId};
 
 /// Name of the session cookie.
 const SESSION_COOKIE: &str = "sessionid";
 
 /// Client of the mgr API. Cheap to clone; clones share the session.
-#[derive(Debug, Clone)]
+///
+/// `Debug` never prints the session id.
+#[derive(Clone)]
 pub struct Client {
-    http: reqwest::Client,
-    base: String,
-    session: Arc<RwLock<Option<String>>>,
+    transport: Transport,
+    session: Arc<RwLock<Option<SessionId>>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.transport)
+            .field("session", &self.session_id())
+            .finish()
+    }
+}
+
+impl ClientBuilder<Client> {
+    /// The client.
+    pub fn build(self) -> Result<Client> {
+        Ok(Client {
+            transport: self.transport()?,
+            session: Arc::default(),
+        })
+    }
 }
 
 impl Client {
-    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`), with its own
-    /// `reqwest::Client` (rustls, redirects never followed).
+    /// A client for the server at `base_url` (e.g. `http://127.0.0.1:8080`) with the default
+    /// settings of [`ClientBuilder`] (rustls, redirects never followed).
     pub fn new(base_url: &str) -> Result<Self> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        Self::with_http_client(base_url, http)
+        Self::builder(base_url).build()
+    }
+
+    /// A builder for a client of the server at `base_url`: timeouts, user agent, retries, your
+    /// own `reqwest::Client`.
+    pub fn builder(base_url: &str) -> ClientBuilder<Self> {
+        ClientBuilder::new(base_url, std::time::Duration::ZERO)
     }
 
     /// A client that sends its requests through `http`. The session cookie is kept by this
     /// client, not by `http`'s cookie store, so any `reqwest::Client` works; the server's 302
     /// carries no `Location`, so it is never followed either way.
     pub fn with_http_client(base_url: &str, http: reqwest::Client) -> Result<Self> {
-        Ok(Self {
-            http,
-            base: crate::wire::base_url(base_url)?,
-            session: Arc::default(),
-        })
+        Self::builder(base_url).http_client(http).build()
     }
 
-    /// The current `sessionid`, if signed in.
-    pub fn session_id(&self) -> Option<String> {
+    /// The server's base URL.
+    pub fn base_url(&self) -> &str {
+        self.transport.base()
+    }
+
+    /// The current `sessionid`, if signed in: save it to resume the session later.
+    pub fn session_id(&self) -> Option<SessionId> {
         self.session
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -55,46 +79,47 @@ impl Client {
     }
 
     /// Replaces the session (for example one saved from an earlier run), or forgets it.
-    pub fn set_session_id(&self, session_id: Option<String>) {
+    pub fn set_session_id(&self, session_id: Option<SessionId>) {
         *self.session.write().unwrap_or_else(PoisonError::into_inner) = session_id;
     }
 
-    pub(crate) fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        let request = self.http.request(method, format!("{}{path}", self.base));
-        match self.session_id() {
-            Some(id) => request.header(COOKIE, format!("{SESSION_COOKIE}={id}")),
-            None => request,
+    /// Sends `op` and reads the `ret` envelope: `ret` 0 decodes as `T`.
+    pub(crate) async fn call<T, F>(&self, op: &Op, path: &str, build: F) -> Result<Response<T>>
+    where
+        T: DeserializeOwned,
+        F: Fn(RequestBuilder) -> Result<RequestBuilder>,
+    {
+        let mut headers = HeaderMap::new();
+        if let Some(id) = self.session_id()
+            && let Ok(value) = HeaderValue::from_str(&format!("{SESSION_COOKIE}={}", id.expose()))
+        {
+            headers.insert(COOKIE, value);
         }
-    }
-
-    /// Sends `request` and reads the `ret` envelope: `ret` 0 decodes as `T`.
-    pub(crate) async fn call<T: DeserializeOwned>(
-        &self,
-        request: RequestBuilder,
-        documented: &[u16],
-    ) -> Result<T> {
-        let response = request.send().await?;
-        let received = Received::read(response).await?;
+        let received = self.transport.send(op, path, headers, &build).await?;
         self.keep_session(&received.headers);
         if received.status == StatusCode::FOUND {
-            return Err(Error::NotLoggedIn);
+            return Err(Error::NotLoggedIn {
+                request_id: received.request_id(),
+            });
         }
-        received.expect_status(documented)?;
+        received.expect_status(op.statuses)?;
         let value = received.json()?;
         let Some(ret) = value.get("ret").and_then(serde_json::Value::as_i64) else {
-            return Err(Error::decode(
-                "no integer `ret` in the envelope",
-                &received.body,
-            ));
+            return Err(received.decode_error("no integer `ret` in the envelope"));
         };
         if ret != 0 {
             let msg = value.get("msg").and_then(serde_json::Value::as_str);
             return Err(Error::Mgr {
                 ret,
                 msg: msg.unwrap_or_default().to_owned(),
+                status: received.status,
+                request_id: received.request_id(),
             });
         }
-        received.decode(value)
+        Ok(Response {
+            value: received.decode(value)?,
+            meta: received.meta(),
+        })
     }
 
     /// Stores or clears the session from the response's `Set-Cookie` headers.
@@ -113,7 +138,7 @@ impl Client {
             }
             let expired = value.is_empty()
                 || attributes.any(|attribute| attribute.eq_ignore_ascii_case("max-age=0"));
-            self.set_session_id((!expired).then(|| value.trim_matches('"').to_owned()));
+            self.set_session_id((!expired).then(|| SessionId::new(value.trim_matches('"'))));
         }
     }
 

@@ -3,11 +3,12 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::StatusCode;
-use reqwest::header::HeaderMap;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, SET_COOKIE};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::Error;
+use crate::error::truncated_body;
+use crate::{Error, ResponseMeta};
 
 /// Characters left as they are in a path segment (RFC 3986 unreserved).
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -40,7 +41,7 @@ pub(crate) fn body<T: Serialize + ?Sized>(
     let mut object = match serde_json::to_value(body) {
         Ok(Value::Object(object)) => object,
         Ok(other) => return Ok(other),
-        Err(error) => return Err(Error::decode(error, b"")),
+        Err(error) => return Err(Error::local_decode(error)),
     };
     let mut with_consts = Map::new();
     for (name, value) in consts {
@@ -52,21 +53,84 @@ pub(crate) fn body<T: Serialize + ?Sized>(
 
 /// A response read to the end.
 pub(crate) struct Received {
+    pub operation: &'static str,
+    pub attempts: u32,
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
 }
 
 impl Received {
-    pub(crate) async fn read(response: reqwest::Response) -> Result<Self, Error> {
+    pub(crate) async fn read(
+        operation: &'static str,
+        attempts: u32,
+        response: reqwest::Response,
+    ) -> Result<Self, Error> {
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await?.to_vec();
         Ok(Self {
+            operation,
+            attempts,
             status,
             headers,
             body,
         })
+    }
+
+    /// The server's `x-request-id`.
+    pub(crate) fn request_id(&self) -> Option<String> {
+        self.headers
+            .get(crate::transport::REQUEST_ID)
+            .and_then(|value| value.to_str().ok())
+            .map(str::to_owned)
+    }
+
+    /// Status, headers and request id, with credentials (`Authorization`, the session cookie)
+    /// replaced by `<redacted>`: the client has already taken them.
+    pub(crate) fn meta(&self) -> ResponseMeta {
+        let mut headers = self.headers.clone();
+        if headers.contains_key(AUTHORIZATION) {
+            headers.insert(AUTHORIZATION, HeaderValue::from_static("<redacted>"));
+        }
+        let cookies: Vec<HeaderValue> = headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|cookie| match cookie.to_str().ok().and_then(|c| c.split_once('=')) {
+                Some((name, _)) => {
+                    let rest = cookie
+                        .to_str()
+                        .ok()
+                        .and_then(|c| c.split_once(';'))
+                        .map_or(String::new(), |(_, rest)| format!(";{rest}"));
+                    HeaderValue::from_str(&format!("{}=<redacted>{rest}", name.trim()))
+                        .unwrap_or_else(|_| HeaderValue::from_static("<redacted>"))
+                }
+                None => HeaderValue::from_static("<redacted>"),
+            })
+            .collect();
+        if !cookies.is_empty() {
+            headers.remove(SET_COOKIE);
+            for cookie in cookies {
+                headers.append(SET_COOKIE, cookie);
+            }
+        }
+        ResponseMeta {
+            operation: self.operation,
+            status: self.status,
+            headers,
+            attempts: self.attempts,
+        }
+    }
+
+    /// A decoding error about this response.
+    pub(crate) fn decode_error(&self, message: impl ToString) -> Error {
+        Error::Decode {
+            message: message.to_string(),
+            body: truncated_body(&self.body),
+            status: Some(self.status),
+            request_id: self.request_id(),
+        }
     }
 
     /// Fails with [`Error::UnexpectedStatus`] unless the operation documents the status.
@@ -76,7 +140,8 @@ impl Received {
         } else {
             Err(Error::UnexpectedStatus {
                 status: self.status,
-                body: String::from_utf8_lossy(&self.body).into_owned(),
+                body: truncated_body(&self.body),
+                request_id: self.request_id(),
             })
         }
     }
@@ -94,11 +159,11 @@ impl Received {
     }
 
     pub(crate) fn json(&self) -> Result<Value, Error> {
-        serde_json::from_slice(&self.body).map_err(|error| Error::decode(error, &self.body))
+        serde_json::from_slice(&self.body).map_err(|error| self.decode_error(error))
     }
 
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T, Error> {
-        serde_json::from_value(value).map_err(|error| Error::decode(error, &self.body))
+        serde_json::from_value(value).map_err(|error| self.decode_error(error))
     }
 }
 

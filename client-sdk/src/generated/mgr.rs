@@ -2,144 +2,380 @@
 //! Types and methods of the medsys mgr API (medical back office), generated from `openapi/mgr.yaml`.
 /// Success of an add operation, with the id of the new row.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatedId {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
+}
+impl CreatedId {
+    /// A `CreatedId` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id) -> Self {
+        Self { id }
+    }
 }
 /// Row id, a positive integer (a JSON number, never a string).
 pub type Id = i64;
 /// Number of all rows, whatever the page.
 pub type Total = i64;
 /// Signin credentials, form-encoded (documented) or JSON.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct SigninForm {
     /// Login name of an active superuser.
     pub username: String,
+    /// The `password` member.
     pub password: String,
+}
+impl SigninForm {
+    /// A `SigninForm` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Self {
+            username: username.into(),
+            password: password.into(),
+        }
+    }
+}
+impl std::fmt::Debug for SigninForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigninForm")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
 }
 /// A customer (客户) as listed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Customer {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
+    /// The `name` member.
     pub name: String,
+    /// The `phonenumber` member.
     pub phonenumber: String,
+    /// The `address` member.
     pub address: String,
+}
+impl Customer {
+    /// A `Customer` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: Id,
+        name: impl Into<String>,
+        phonenumber: impl Into<String>,
+        address: impl Into<String>,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            phonenumber: phonenumber.into(),
+            address: address.into(),
+        }
+    }
 }
 /// A new customer's fields, all required. Values are checked only for type and length (the document leaves validation to the front end).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomerData {
+    /// The `name` member.
     pub name: String,
+    /// The `phonenumber` member.
     pub phonenumber: String,
+    /// The `address` member.
     pub address: String,
+}
+impl CustomerData {
+    /// A `CustomerData` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        phonenumber: impl Into<String>,
+        address: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            phonenumber: phonenumber.into(),
+            address: address.into(),
+        }
+    }
 }
 /// Customer fields to change; absent fields keep their values.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct CustomerNewData {
+    /// The `name` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The `phonenumber` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phonenumber: Option<String>,
+    /// The `address` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
 }
+impl CustomerNewData {
+    /// A `CustomerNewData` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            phonenumber: None,
+            address: None,
+        }
+    }
+    /// Sets [`name`](Self::name).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets [`phonenumber`](Self::phonenumber).
+    #[must_use]
+    pub fn with_phonenumber(mut self, phonenumber: impl Into<String>) -> Self {
+        self.phonenumber = Some(phonenumber.into());
+        self
+    }
+    /// Sets [`address`](Self::address).
+    #[must_use]
+    pub fn with_address(mut self, address: impl Into<String>) -> Self {
+        self.address = Some(address.into());
+        self
+    }
+}
 /// One page of customers, newest first.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListCustomerOk {
+    /// The `retlist` member.
     pub retlist: Vec<Customer>,
     /// Number of all rows, whatever the page.
     pub total: Total,
 }
+impl ListCustomerOk {
+    /// A `ListCustomerOk` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(retlist: Vec<Customer>, total: Total) -> Self {
+        Self { retlist, total }
+    }
+}
 /// Body of add_customer. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddCustomerRequest {
     /// A new customer's fields, all required. Values are checked only for type and length (the document leaves validation to the front end).
     pub data: CustomerData,
 }
+impl AddCustomerRequest {
+    /// A `AddCustomerRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: CustomerData) -> Self {
+        Self { data }
+    }
+}
 /// Body of modify_customer. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModifyCustomerRequest {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
     /// Customer fields to change; absent fields keep their values.
     pub newdata: CustomerNewData,
 }
+impl ModifyCustomerRequest {
+    /// A `ModifyCustomerRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id, newdata: CustomerNewData) -> Self {
+        Self { id, newdata }
+    }
+}
 /// Body of del_customer. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DelCustomerRequest {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
 }
+impl DelCustomerRequest {
+    /// A `DelCustomerRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id) -> Self {
+        Self { id }
+    }
+}
 /// A medicine (药品) as listed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Medicine {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
+    /// The `name` member.
     pub name: String,
+    /// The `desc` member.
     pub desc: String,
     /// Serial number (编号).
     pub sn: String,
 }
+impl Medicine {
+    /// A `Medicine` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: Id,
+        name: impl Into<String>,
+        desc: impl Into<String>,
+        sn: impl Into<String>,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            desc: desc.into(),
+            sn: sn.into(),
+        }
+    }
+}
 /// A medicine's fields, all required and non-empty; `name` is unique among medicines.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct MedicineData {
+    /// The `name` member.
     pub name: String,
+    /// The `desc` member.
     pub desc: String,
+    /// The `sn` member.
     pub sn: String,
+}
+impl MedicineData {
+    /// A `MedicineData` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        desc: impl Into<String>,
+        sn: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            desc: desc.into(),
+            sn: sn.into(),
+        }
+    }
 }
 /// One page of medicines, newest first.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListMedicineOk {
+    /// The `retlist` member.
     pub retlist: Vec<Medicine>,
     /// Number of all rows, whatever the page.
     pub total: Total,
 }
+impl ListMedicineOk {
+    /// A `ListMedicineOk` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(retlist: Vec<Medicine>, total: Total) -> Self {
+        Self { retlist, total }
+    }
+}
 /// Body of add_medicine. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddMedicineRequest {
     /// A medicine's fields, all required and non-empty; `name` is unique among medicines.
     pub data: MedicineData,
 }
+impl AddMedicineRequest {
+    /// A `AddMedicineRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: MedicineData) -> Self {
+        Self { data }
+    }
+}
 /// Body of modify_medicine; `newdata` must carry all three fields. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModifyMedicineRequest {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
     /// A medicine's fields, all required and non-empty; `name` is unique among medicines.
     pub newdata: MedicineData,
 }
+impl ModifyMedicineRequest {
+    /// A `ModifyMedicineRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id, newdata: MedicineData) -> Self {
+        Self { id, newdata }
+    }
+}
 /// Body of del_medicine. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DelMedicineRequest {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
+}
+impl DelMedicineRequest {
+    /// A `DelMedicineRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id) -> Self {
+        Self { id }
+    }
 }
 /// Number of units of a medicine in an order (unsigned 32-bit in the database).
 pub type Amount = i64;
 /// A medicine line of a listed order; `name` is the medicine's current stored name.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrderMedicine {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
     /// Number of units of a medicine in an order (unsigned 32-bit in the database).
     pub amount: Amount,
+    /// The `name` member.
     pub name: String,
+}
+impl OrderMedicine {
+    /// A `OrderMedicine` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id, amount: Amount, name: impl Into<String>) -> Self {
+        Self {
+            id,
+            amount,
+            name: name.into(),
+        }
+    }
 }
 /// A medicine line sent by the client. `id` is a medicine id; `name` is informational and ignored by the server.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrderMedicineInput {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
     /// Number of units of a medicine in an order (unsigned 32-bit in the database).
     pub amount: Amount,
+    /// The `name` member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+impl OrderMedicineInput {
+    /// A `OrderMedicineInput` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id, amount: Amount) -> Self {
+        Self { id, amount, name: None }
+    }
+    /// Sets [`name`](Self::name).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+}
 /// An order (订单) as listed.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Order {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
+    /// The `name` member.
     pub name: String,
     /// Creation day, `YYYY-MM-DD`, in the server's configured time zone.
     pub create_date: String,
@@ -150,17 +386,56 @@ pub struct Order {
     /// The order's medicines, in ascending medicine id.
     pub medicinelist: Vec<OrderMedicine>,
 }
+impl Order {
+    /// A `Order` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: Id,
+        name: impl Into<String>,
+        create_date: impl Into<String>,
+        customer_name: impl Into<String>,
+        customerid: Id,
+        medicinelist: Vec<OrderMedicine>,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            create_date: create_date.into(),
+            customer_name: customer_name.into(),
+            customerid,
+            medicinelist,
+        }
+    }
+}
 /// A new order. Medicine ids must be distinct and exist; `customerid` must exist.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddOrderData {
     /// Order name; blank (whitespace only) counts as empty.
     pub name: String,
     /// Row id, a positive integer (a JSON number, never a string).
     pub customerid: Id,
+    /// The `medicinelist` member.
     pub medicinelist: Vec<OrderMedicineInput>,
+}
+impl AddOrderData {
+    /// A `AddOrderData` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        name: impl Into<String>,
+        customerid: Id,
+        medicinelist: Vec<OrderMedicineInput>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            customerid,
+            medicinelist,
+        }
+    }
 }
 /// Changes to an order; every member is optional (see modify_order).
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModifyOrderData {
     /// New order name; blank (whitespace only) counts as empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -175,55 +450,143 @@ pub struct ModifyOrderData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deletelist: Option<Vec<Id>>,
 }
+impl ModifyOrderData {
+    /// A `ModifyOrderData` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            name: None,
+            customerid: None,
+            medicinelist: None,
+            deletelist: None,
+        }
+    }
+    /// Sets [`name`](Self::name).
+    #[must_use]
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    /// Sets [`customerid`](Self::customerid).
+    #[must_use]
+    pub fn with_customerid(mut self, customerid: Id) -> Self {
+        self.customerid = Some(customerid);
+        self
+    }
+    /// Sets [`medicinelist`](Self::medicinelist).
+    #[must_use]
+    pub fn with_medicinelist(mut self, medicinelist: Vec<OrderMedicineInput>) -> Self {
+        self.medicinelist = Some(medicinelist);
+        self
+    }
+    /// Sets [`deletelist`](Self::deletelist).
+    #[must_use]
+    pub fn with_deletelist(mut self, deletelist: Vec<Id>) -> Self {
+        self.deletelist = Some(deletelist);
+        self
+    }
+}
 /// One page of orders, newest first.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListOrderOk {
+    /// The `retlist` member.
     pub retlist: Vec<Order>,
     /// Number of all rows, whatever the page.
     pub total: Total,
 }
+impl ListOrderOk {
+    /// A `ListOrderOk` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(retlist: Vec<Order>, total: Total) -> Self {
+        Self { retlist, total }
+    }
+}
 /// Body of add_order. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct AddOrderRequest {
     /// A new order. Medicine ids must be distinct and exist; `customerid` must exist.
     pub data: AddOrderData,
 }
+impl AddOrderRequest {
+    /// A `AddOrderRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(data: AddOrderData) -> Self {
+        Self { data }
+    }
+}
 /// Body of modify_order. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModifyOrderRequest {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
     /// Changes to an order; every member is optional (see modify_order).
     pub data: ModifyOrderData,
 }
+impl ModifyOrderRequest {
+    /// A `ModifyOrderRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id, data: ModifyOrderData) -> Self {
+        Self { id, data }
+    }
+}
 /// Body of del_order. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct DelOrderRequest {
     /// Row id, a positive integer (a JSON number, never a string).
     pub id: Id,
 }
+impl DelOrderRequest {
+    /// A `DelOrderRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(id: Id) -> Self {
+        Self { id }
+    }
+}
 /// The signed-in user's profile; each member is `null` until first set. `birthdate` is free text (the front end sends `YYYY-MM-DD`).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Profile {
+    /// The `nickname` member.
     pub nickname: Option<String>,
+    /// The `birthdate` member.
     pub birthdate: Option<String>,
+    /// The `bio` member.
     pub bio: Option<String>,
+}
+impl Profile {
+    /// A `Profile` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        nickname: Option<String>,
+        birthdate: Option<String>,
+        bio: Option<String>,
+    ) -> Self {
+        Self { nickname, birthdate, bio }
+    }
 }
 /// Profile members to change; absent members keep their values, `null` clears one.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ProfileInput {
+    /// The `nickname` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "crate::wire::double_option"
     )]
     pub nickname: Option<Option<String>>,
+    /// The `birthdate` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "crate::wire::double_option"
     )]
     pub birthdate: Option<Option<String>>,
+    /// The `bio` member.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -231,17 +594,62 @@ pub struct ProfileInput {
     )]
     pub bio: Option<Option<String>>,
 }
+impl ProfileInput {
+    /// A `ProfileInput` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new() -> Self {
+        Self {
+            nickname: None,
+            birthdate: None,
+            bio: None,
+        }
+    }
+    /// Sets [`nickname`](Self::nickname).
+    #[must_use]
+    pub fn with_nickname(mut self, nickname: Option<String>) -> Self {
+        self.nickname = Some(nickname);
+        self
+    }
+    /// Sets [`birthdate`](Self::birthdate).
+    #[must_use]
+    pub fn with_birthdate(mut self, birthdate: Option<String>) -> Self {
+        self.birthdate = Some(birthdate);
+        self
+    }
+    /// Sets [`bio`](Self::bio).
+    #[must_use]
+    pub fn with_bio(mut self, bio: Option<String>) -> Self {
+        self.bio = Some(bio);
+        self
+    }
+}
 /// The signed-in user's profile.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetMyProfileOk {
     /// The signed-in user's profile; each member is `null` until first set. `birthdate` is free text (the front end sends `YYYY-MM-DD`).
     pub profile: Profile,
 }
+impl GetMyProfileOk {
+    /// A `GetMyProfileOk` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(profile: Profile) -> Self {
+        Self { profile }
+    }
+}
 /// Body of modify_my_profile. Unlisted members are ignored.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModifyMyProfileRequest {
     /// Profile members to change; absent members keep their values, `null` clears one.
     pub profile: ProfileInput,
+}
+impl ModifyMyProfileRequest {
+    /// A `ModifyMyProfileRequest` with the required members; the optional ones are unset.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(profile: ProfileInput) -> Self {
+        Self { profile }
+    }
 }
 impl crate::mgr::Client {
     /// Sign in as an administrator
@@ -258,10 +666,46 @@ impl crate::mgr::Client {
     ///   session id.
     ///
     /// The account state is revealed only to a caller who knows the password.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `not_admin` (请使用管理员账户登录): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `inactive` (账户无权限登录): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_password` (错误的用户名或密码): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_password` (错误的用户名或密码): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
     pub async fn signin(&self, body: &SigninForm) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::POST, "/api/mgr/signin");
-        let request = request.form(&crate::wire::body(body, &[])?);
-        self.call::<serde_json::Value>(request, &[200u16]).await.map(drop)
+        self.signin_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`signin`](Self::signin), with the response's status, headers and request id.
+    pub async fn signin_with_response(
+        &self,
+        body: &SigninForm,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "signin",
+            method: reqwest::Method::POST,
+            path: "/api/mgr/signin",
+            statuses: &[200u16],
+            public: true,
+        };
+        let path = "/api/mgr/signin".to_owned();
+        let payload = crate::wire::body(body, &[])?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.form(&payload);
+                    Ok(request)
+                },
+            )
+            .await
+            .map(|response| response.map(drop))
     }
     /// Sign out
     ///
@@ -271,12 +715,34 @@ impl crate::mgr::Client {
     /// action: the query parameter `action` is optional and, when present, must be `signout`;
     /// any other value is refused with `{"ret": 1, "msg": "不支持的action"}` and the session
     /// stays open.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `unsupported_action` (不支持的action): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn signout(&self) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::GET, "/api/mgr/signout");
+        self.signout_with_response().await.map(crate::Response::into_value)
+    }
+    /// Like [`signout`](Self::signout), with the response's status, headers and request id.
+    pub async fn signout_with_response(&self) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "signout",
+            method: reqwest::Method::GET,
+            path: "/api/mgr/signout",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/signout".to_owned();
         let result = self
-            .call::<serde_json::Value>(request, &[200u16, 302u16])
+            .call::<
+                serde_json::Value,
+                _,
+            >(&op, &path, |request: reqwest::RequestBuilder| { Ok(request) })
             .await
-            .map(drop);
+            .map(|response| response.map(drop));
         if result.is_ok() {
             self.forget_session();
         }
@@ -289,18 +755,59 @@ impl crate::mgr::Client {
     /// One page of customers, newest first, with the total count. Checks after the action:
     /// `pagenum` missing, non-numeric or \< 1: `请填写pagenum`; then `pagesize` likewise:
     /// `请填写pagesize`. All refusals are HTTP 200.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `missing_pagenum` (请填写pagenum): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_pagesize` (请填写pagesize): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `zero_pagenum` (请填写pagenum): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `non_numeric_pagesize` (请填写pagesize): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `action_of_other_method` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn list_customer(
         &self,
         pagesize: i64,
         pagenum: i64,
     ) -> crate::Result<ListCustomerOk> {
-        let request = self.request(reqwest::Method::GET, "/api/mgr/customers");
+        self.list_customer_with_response(pagesize, pagenum)
+            .await
+            .map(crate::Response::into_value)
+    }
+    /// Like [`list_customer`](Self::list_customer), with the response's status, headers and request id.
+    pub async fn list_customer_with_response(
+        &self,
+        pagesize: i64,
+        pagenum: i64,
+    ) -> crate::Result<crate::Response<ListCustomerOk>> {
+        let op = crate::transport::Op {
+            id: "list_customer",
+            method: reqwest::Method::GET,
+            path: "/api/mgr/customers",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/customers".to_owned();
         let query: Vec<(&str, String)> = vec![
             ("action", "list_customer".to_owned()), ("pagesize", crate ::wire::text(&
             pagesize)), ("pagenum", crate ::wire::text(& pagenum))
         ];
-        let request = request.query(&query);
-        self.call::<ListCustomerOk>(request, &[200u16, 302u16]).await
+        self.call::<
+                ListCustomerOk,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.query(&query);
+                    Ok(request)
+                },
+            )
+            .await
     }
     /// Every item of [`list_customer`](Self::list_customer), page after page, as a stream (pages are fetched as the stream is polled; the first error ends it).
     pub fn list_customer_stream<'a>(
@@ -325,19 +832,51 @@ impl crate::mgr::Client {
     /// object, or not carrying `name`, `phonenumber` and `address` as strings within their
     /// lengths: `请传入data或传入正确格式的data` (HTTP 200). The document leaves further field
     /// validation to the front end.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `missing_data` (请传入data或传入正确格式的data): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn add_customer(
         &self,
         body: &AddCustomerRequest,
     ) -> crate::Result<CreatedId> {
-        let request = self.request(reqwest::Method::POST, "/api/mgr/customers");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("add_customer"))],
-                )?,
-            );
-        self.call::<CreatedId>(request, &[200u16, 302u16]).await
+        self.add_customer_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`add_customer`](Self::add_customer), with the response's status, headers and request id.
+    pub async fn add_customer_with_response(
+        &self,
+        body: &AddCustomerRequest,
+    ) -> crate::Result<crate::Response<CreatedId>> {
+        let op = crate::transport::Op {
+            id: "add_customer",
+            method: reqwest::Method::POST,
+            path: "/api/mgr/customers",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/customers".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("add_customer"))],
+        )?;
+        self.call::<
+                CreatedId,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
     }
     /// Modify a customer
     ///
@@ -350,19 +889,54 @@ impl crate::mgr::Client {
     ///   `请传入newdata`;
     /// - no customer with that id: `id:{id}不存在`, i.e. `id:` followed by the decimal id and
     ///   `不存在` (for id 6: `id:6不存在`).
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `not_found` (id:6不存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_id` (缺少客户id): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_newdata` (请传入newdata): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn modify_customer(
         &self,
         body: &ModifyCustomerRequest,
     ) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::PUT, "/api/mgr/customers");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("modify_customer"))],
-                )?,
-            );
-        self.call::<serde_json::Value>(request, &[200u16, 302u16]).await.map(drop)
+        self.modify_customer_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`modify_customer`](Self::modify_customer), with the response's status, headers and request id.
+    pub async fn modify_customer_with_response(
+        &self,
+        body: &ModifyCustomerRequest,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "modify_customer",
+            method: reqwest::Method::PUT,
+            path: "/api/mgr/customers",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/customers".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("modify_customer"))],
+        )?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
+            .map(|response| response.map(drop))
     }
     /// Delete a customer
     ///
@@ -374,16 +948,51 @@ impl crate::mgr::Client {
     /// - no customer with that id: `id:{id}不存在` (for id 6: `id:6不存在`);
     /// - an order belongs to the customer: `{"ret": 2, "msg": "订单中引用了这条数据,禁止删除"}`
     ///   (ASCII comma); nothing is deleted.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `referenced` (订单中引用了这条数据,禁止删除): [`Error::Mgr`](crate::Error::Mgr) with `ret` 2
+    /// - `not_found` (id:6不存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_id` (缺少客户id): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn del_customer(&self, body: &DelCustomerRequest) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::DELETE, "/api/mgr/customers");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("del_customer"))],
-                )?,
-            );
-        self.call::<serde_json::Value>(request, &[200u16, 302u16]).await.map(drop)
+        self.del_customer_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`del_customer`](Self::del_customer), with the response's status, headers and request id.
+    pub async fn del_customer_with_response(
+        &self,
+        body: &DelCustomerRequest,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "del_customer",
+            method: reqwest::Method::DELETE,
+            path: "/api/mgr/customers",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/customers".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("del_customer"))],
+        )?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
+            .map(|response| response.map(drop))
     }
     /// List medicines, one page
     ///
@@ -392,18 +1001,59 @@ impl crate::mgr::Client {
     /// One page of medicines, newest first, with the total count. Checks after the action:
     /// `pagenum` missing, non-numeric or \< 1: `请填写pagenum`; then `pagesize` likewise:
     /// `请填写pagesize`. All refusals are HTTP 200.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `missing_pagenum` (请填写pagenum): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_pagesize` (请填写pagesize): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `zero_pagenum` (请填写pagenum): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `non_numeric_pagesize` (请填写pagesize): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `action_of_other_method` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn list_medicine(
         &self,
         pagesize: i64,
         pagenum: i64,
     ) -> crate::Result<ListMedicineOk> {
-        let request = self.request(reqwest::Method::GET, "/api/mgr/medicines");
+        self.list_medicine_with_response(pagesize, pagenum)
+            .await
+            .map(crate::Response::into_value)
+    }
+    /// Like [`list_medicine`](Self::list_medicine), with the response's status, headers and request id.
+    pub async fn list_medicine_with_response(
+        &self,
+        pagesize: i64,
+        pagenum: i64,
+    ) -> crate::Result<crate::Response<ListMedicineOk>> {
+        let op = crate::transport::Op {
+            id: "list_medicine",
+            method: reqwest::Method::GET,
+            path: "/api/mgr/medicines",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/medicines".to_owned();
         let query: Vec<(&str, String)> = vec![
             ("action", "list_medicine".to_owned()), ("pagesize", crate ::wire::text(&
             pagesize)), ("pagenum", crate ::wire::text(& pagenum))
         ];
-        let request = request.query(&query);
-        self.call::<ListMedicineOk>(request, &[200u16, 302u16]).await
+        self.call::<
+                ListMedicineOk,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.query(&query);
+                    Ok(request)
+                },
+            )
+            .await
     }
     /// Every item of [`list_medicine`](Self::list_medicine), page after page, as a stream (pages are fetched as the stream is polled; the first error ends it).
     pub fn list_medicine_stream<'a>(
@@ -428,19 +1078,52 @@ impl crate::mgr::Client {
     /// - `data` missing, not an object, or not carrying `name`, `desc` and `sn` as non-empty
     ///   strings within their lengths: **HTTP 400** `请求体参数中需要填入data`;
     /// - a medicine with the same `name` exists: `药品名已存在` (HTTP 200).
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `name_exists` (药品名已存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_data` (请求体参数中需要填入data): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn add_medicine(
         &self,
         body: &AddMedicineRequest,
     ) -> crate::Result<CreatedId> {
-        let request = self.request(reqwest::Method::POST, "/api/mgr/medicines");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("add_medicine"))],
-                )?,
-            );
-        self.call::<CreatedId>(request, &[200u16, 302u16, 400u16]).await
+        self.add_medicine_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`add_medicine`](Self::add_medicine), with the response's status, headers and request id.
+    pub async fn add_medicine_with_response(
+        &self,
+        body: &AddMedicineRequest,
+    ) -> crate::Result<crate::Response<CreatedId>> {
+        let op = crate::transport::Op {
+            id: "add_medicine",
+            method: reqwest::Method::POST,
+            path: "/api/mgr/medicines",
+            statuses: &[200u16, 302u16, 400u16],
+            public: false,
+        };
+        let path = "/api/mgr/medicines".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("add_medicine"))],
+        )?;
+        self.call::<
+                CreatedId,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
     }
     /// Modify a medicine
     ///
@@ -456,19 +1139,56 @@ impl crate::mgr::Client {
     /// - another medicine already has the new `name`: `药品名已存在`.
     ///
     /// Success answers `{"ret": 0, "msg": "修改成功"}`.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `not_found` (无此id的药品): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_id` (请传入修改的id值): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_newdata` (请传入newdata): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `incomplete_newdata` (请填入相应的修改药品数据): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `name_taken` (药品名已存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn modify_medicine(
         &self,
         body: &ModifyMedicineRequest,
     ) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::PUT, "/api/mgr/medicines");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("modify_medicine"))],
-                )?,
-            );
-        self.call::<serde_json::Value>(request, &[200u16, 302u16]).await.map(drop)
+        self.modify_medicine_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`modify_medicine`](Self::modify_medicine), with the response's status, headers and request id.
+    pub async fn modify_medicine_with_response(
+        &self,
+        body: &ModifyMedicineRequest,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "modify_medicine",
+            method: reqwest::Method::PUT,
+            path: "/api/mgr/medicines",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/medicines".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("modify_medicine"))],
+        )?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
+            .map(|response| response.map(drop))
     }
     /// Delete a medicine
     ///
@@ -481,16 +1201,51 @@ impl crate::mgr::Client {
     ///   (ASCII comma); nothing is deleted.
     ///
     /// Success answers `{"ret": 0, "msg": "删除成功"}`.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `not_found` (无此id,无法删除): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `in_use` (订单中正在使用该商品,无法删除): [`Error::Mgr`](crate::Error::Mgr) with `ret` 2
+    /// - `missing_id` (请传入删除的id值): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn del_medicine(&self, body: &DelMedicineRequest) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::DELETE, "/api/mgr/medicines");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("del_medicine"))],
-                )?,
-            );
-        self.call::<serde_json::Value>(request, &[200u16, 302u16]).await.map(drop)
+        self.del_medicine_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`del_medicine`](Self::del_medicine), with the response's status, headers and request id.
+    pub async fn del_medicine_with_response(
+        &self,
+        body: &DelMedicineRequest,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "del_medicine",
+            method: reqwest::Method::DELETE,
+            path: "/api/mgr/medicines",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/medicines".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("del_medicine"))],
+        )?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
+            .map(|response| response.map(drop))
     }
     /// List orders, one page
     ///
@@ -500,18 +1255,57 @@ impl crate::mgr::Client {
     /// customer's name and its medicines with amounts. Check after the action: `pagenum` or
     /// `pagesize` missing, non-numeric or \< 1: `缺少pagenum或pagesize字段` (HTTP 200). Action
     /// errors on this path are HTTP 400.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `missing_pagesize` (缺少pagenum或pagesize字段): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `non_numeric_pagenum` (缺少pagenum或pagesize字段): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `action_of_other_method` (错误的action类型或错误的请求类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn list_order(
         &self,
         pagesize: i64,
         pagenum: i64,
     ) -> crate::Result<ListOrderOk> {
-        let request = self.request(reqwest::Method::GET, "/api/mgr/orders");
+        self.list_order_with_response(pagesize, pagenum)
+            .await
+            .map(crate::Response::into_value)
+    }
+    /// Like [`list_order`](Self::list_order), with the response's status, headers and request id.
+    pub async fn list_order_with_response(
+        &self,
+        pagesize: i64,
+        pagenum: i64,
+    ) -> crate::Result<crate::Response<ListOrderOk>> {
+        let op = crate::transport::Op {
+            id: "list_order",
+            method: reqwest::Method::GET,
+            path: "/api/mgr/orders",
+            statuses: &[200u16, 302u16, 400u16],
+            public: false,
+        };
+        let path = "/api/mgr/orders".to_owned();
         let query: Vec<(&str, String)> = vec![
             ("action", "list_order".to_owned()), ("pagesize", crate ::wire::text(&
             pagesize)), ("pagenum", crate ::wire::text(& pagenum))
         ];
-        let request = request.query(&query);
-        self.call::<ListOrderOk>(request, &[200u16, 302u16, 400u16]).await
+        self.call::<
+                ListOrderOk,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.query(&query);
+                    Ok(request)
+                },
+            )
+            .await
     }
     /// Every item of [`list_order`](Self::list_order), page after page, as a stream (pages are fetched as the stream is polled; the first error ends it).
     pub fn list_order_stream<'a>(
@@ -548,16 +1342,54 @@ impl crate::mgr::Client {
     ///   order (e.g. `id:3的药品不存在`).
     ///
     /// An empty `medicinelist` is accepted. Action errors on this path are HTTP 400.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `unknown_customer` (id:1的客户不存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `unknown_medicine` (id:3的药品不存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_data` (请传入data或传入正确格式的data): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_customerid` (请传入customerid): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_name` (请传入订单名称): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_medicinelist` (请传入medicinelist): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `action_of_other_method` (错误的action类型或错误的请求类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn add_order(&self, body: &AddOrderRequest) -> crate::Result<CreatedId> {
-        let request = self.request(reqwest::Method::POST, "/api/mgr/orders");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("add_order"))],
-                )?,
-            );
-        self.call::<CreatedId>(request, &[200u16, 302u16, 400u16]).await
+        self.add_order_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`add_order`](Self::add_order), with the response's status, headers and request id.
+    pub async fn add_order_with_response(
+        &self,
+        body: &AddOrderRequest,
+    ) -> crate::Result<crate::Response<CreatedId>> {
+        let op = crate::transport::Op {
+            id: "add_order",
+            method: reqwest::Method::POST,
+            path: "/api/mgr/orders",
+            statuses: &[200u16, 302u16, 400u16],
+            public: false,
+        };
+        let path = "/api/mgr/orders".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("add_order"))],
+        )?;
+        self.call::<
+                CreatedId,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
     }
     /// Modify an order
     ///
@@ -576,18 +1408,54 @@ impl crate::mgr::Client {
     ///   `medicinelist`, or an id in both `medicinelist` and `deletelist`: `请传入正确的data`;
     /// - no customer with id `customerid`: `id:{customerid}的客户不存在`;
     /// - a medicine of `medicinelist` does not exist: `id:{id}的药品不存在` (first in list order).
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `order_not_found` (请传入正确的id值): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_id` (请传入正确的id值): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_data` (请传入正确的data): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `unknown_customer` (id:22的客户不存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `unknown_medicine` (id:10的药品不存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `action_of_other_method` (错误的action类型或错误的请求类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn modify_order(&self, body: &ModifyOrderRequest) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::PUT, "/api/mgr/orders");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("modify_order"))],
-                )?,
-            );
-        self.call::<serde_json::Value>(request, &[200u16, 302u16, 400u16])
+        self.modify_order_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`modify_order`](Self::modify_order), with the response's status, headers and request id.
+    pub async fn modify_order_with_response(
+        &self,
+        body: &ModifyOrderRequest,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "modify_order",
+            method: reqwest::Method::PUT,
+            path: "/api/mgr/orders",
+            statuses: &[200u16, 302u16, 400u16],
+            public: false,
+        };
+        let path = "/api/mgr/orders".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("modify_order"))],
+        )?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
             .await
-            .map(drop)
+            .map(|response| response.map(drop))
     }
     /// Delete an order
     ///
@@ -599,18 +1467,51 @@ impl crate::mgr::Client {
     /// - no order with that id: `id:{id}不存在` (e.g. `id:1不存在`).
     ///
     /// Action errors on this path are HTTP 400.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `not_found` (id:1不存在): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_id` (缺少订单id): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `action_of_other_method` (错误的action类型或错误的请求类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn del_order(&self, body: &DelOrderRequest) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::DELETE, "/api/mgr/orders");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("del_order"))],
-                )?,
-            );
-        self.call::<serde_json::Value>(request, &[200u16, 302u16, 400u16])
+        self.del_order_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`del_order`](Self::del_order), with the response's status, headers and request id.
+    pub async fn del_order_with_response(
+        &self,
+        body: &DelOrderRequest,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "del_order",
+            method: reqwest::Method::DELETE,
+            path: "/api/mgr/orders",
+            statuses: &[200u16, 302u16, 400u16],
+            public: false,
+        };
+        let path = "/api/mgr/orders".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("del_order"))],
+        )?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
             .await
-            .map(drop)
+            .map(|response| response.map(drop))
     }
     /// Get the signed-in administrator's profile
     ///
@@ -618,11 +1519,43 @@ impl crate::mgr::Client {
     ///
     /// The profile of the user of the current session. Each member is `null` until it has been
     /// set with `modify_my_profile`.
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn get_my_profile(&self) -> crate::Result<GetMyProfileOk> {
-        let request = self.request(reqwest::Method::GET, "/api/mgr/profile");
+        self.get_my_profile_with_response().await.map(crate::Response::into_value)
+    }
+    /// Like [`get_my_profile`](Self::get_my_profile), with the response's status, headers and request id.
+    pub async fn get_my_profile_with_response(
+        &self,
+    ) -> crate::Result<crate::Response<GetMyProfileOk>> {
+        let op = crate::transport::Op {
+            id: "get_my_profile",
+            method: reqwest::Method::GET,
+            path: "/api/mgr/profile",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/profile".to_owned();
         let query: Vec<(&str, String)> = vec![("action", "get_my_profile".to_owned())];
-        let request = request.query(&query);
-        self.call::<GetMyProfileOk>(request, &[200u16, 302u16]).await
+        self.call::<
+                GetMyProfileOk,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.query(&query);
+                    Ok(request)
+                },
+            )
+            .await
     }
     /// Modify the signed-in administrator's profile
     ///
@@ -632,18 +1565,51 @@ impl crate::mgr::Client {
     /// present replaces the stored value (`null` clears it); absent members keep their values.
     /// Check after the action: `profile` missing, not an object, or a member that is neither a
     /// string nor `null` or is too long: `没有传入profile` (HTTP 200).
+    ///
+    /// # Errors
+    ///
+    /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
+    /// The documented refusals:
+    ///
+    /// - `missing_profile` (没有传入profile): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `missing_action` (未传action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `wrong_action` (错误的action类型): [`Error::Mgr`](crate::Error::Mgr) with `ret` 1
+    /// - `not_logged_in`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)
     pub async fn modify_my_profile(
         &self,
         body: &ModifyMyProfileRequest,
     ) -> crate::Result<()> {
-        let request = self.request(reqwest::Method::PUT, "/api/mgr/profile");
-        let request = request
-            .json(
-                &crate::wire::body(
-                    body,
-                    &[("action", serde_json::Value::from("modify_my_profile"))],
-                )?,
-            );
-        self.call::<serde_json::Value>(request, &[200u16, 302u16]).await.map(drop)
+        self.modify_my_profile_with_response(body).await.map(crate::Response::into_value)
+    }
+    /// Like [`modify_my_profile`](Self::modify_my_profile), with the response's status, headers and request id.
+    pub async fn modify_my_profile_with_response(
+        &self,
+        body: &ModifyMyProfileRequest,
+    ) -> crate::Result<crate::Response<()>> {
+        let op = crate::transport::Op {
+            id: "modify_my_profile",
+            method: reqwest::Method::PUT,
+            path: "/api/mgr/profile",
+            statuses: &[200u16, 302u16],
+            public: false,
+        };
+        let path = "/api/mgr/profile".to_owned();
+        let payload = crate::wire::body(
+            body,
+            &[("action", serde_json::Value::from("modify_my_profile"))],
+        )?;
+        self.call::<
+                serde_json::Value,
+                _,
+            >(
+                &op,
+                &path,
+                |request: reqwest::RequestBuilder| {
+                    let request = request.json(&payload);
+                    Ok(request)
+                },
+            )
+            .await
+            .map(|response| response.map(drop))
     }
 }

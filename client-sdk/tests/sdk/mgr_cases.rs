@@ -37,8 +37,8 @@ mod signin {
         let result = client.signin(&body).await;
         assert_ok_unit("signin / ok", result);
         assert_eq!(
-            client.session_id().as_deref(), Some("7f3c2a9d0b8e4c1f9a6d5e4b3c2a1f0e"),
-            "signin / ok"
+            client.session_id().as_ref().map(medsys_client::SessionId::expose),
+            Some("7f3c2a9d0b8e4c1f9a6d5e4b3c2a1f0e"), "signin / ok"
         );
     }
     /// Active user without superuser rights

@@ -34,7 +34,7 @@ async fn a_refreshed_token_replaces_the_stored_one_for_every_task() {
         .await;
     let client = procurement_client(&server, Some(TOKEN_VALID));
     client.list_departments().await.expect("first call");
-    assert_eq!(client.token().as_deref(), Some(REFRESHED));
+    assert_eq!(token_of(&client).as_deref(), Some(REFRESHED));
     // Clones share the token, so tasks holding one see the refresh too.
     let tasks: Vec<_> = (0..4)
         .map(|_| {
@@ -68,14 +68,11 @@ async fn login_stores_the_token_and_logout_forgets_it() {
         .mount(&server)
         .await;
     let client = procurement_client(&server, None);
-    let login = medsys_client::procurement::LoginRequest {
-        username: "12345678911".to_owned(),
-        password: "123456".to_owned(),
-    };
+    let login = medsys_client::procurement::LoginRequest::new("12345678911", "123456");
     let data = client.login(&login).await.expect("login");
     assert_eq!(data.login_name, "张三");
-    assert_eq!(client.token().as_deref(), Some(TOKEN_VALID));
-    client.logout("12345678911").await.expect("logout");
+    assert_eq!(token_of(&client).as_deref(), Some(TOKEN_VALID));
+    client.logout_for(&"12345678911".into()).await.expect("logout");
     assert_eq!(client.token(), None);
 }
 
@@ -89,17 +86,15 @@ async fn an_admin_logging_out_another_user_keeps_the_own_token() {
         .mount(&server)
         .await;
     let client = procurement_client(&server, Some(ADMIN_TOKEN));
-    client.logout("12345678911").await.expect("logout");
-    assert_eq!(client.token().as_deref(), Some(ADMIN_TOKEN));
+    client.logout_for(&"12345678911".into()).await.expect("logout");
+    assert_eq!(token_of(&client).as_deref(), Some(ADMIN_TOKEN));
 }
 
 #[tokio::test]
 async fn a_password_change_forgets_the_revoked_token_and_a_refused_one_keeps_it() {
     let server = MockServer::start().await;
-    let change = |new_password: &str| medsys_client::procurement::ChangePasswordRequest {
-        uid: "12345678911".to_owned(),
-        old_password: "123456".to_owned(),
-        new_password: new_password.to_owned(),
+    let change = |new_password: &str| {
+        medsys_client::procurement::ChangePasswordRequest::new("12345678911", "123456", new_password)
     };
     Mock::given(method("PUT"))
         .and(path("/user/pwd"))
@@ -126,7 +121,7 @@ async fn a_password_change_forgets_the_revoked_token_and_a_refused_one_keeps_it(
         matches!(refused, Err(Error::Procurement { .. })),
         "{refused:?}"
     );
-    assert_eq!(client.token().as_deref(), Some(TOKEN_VALID));
+    assert_eq!(token_of(&client).as_deref(), Some(TOKEN_VALID));
     client
         .change_password(&change("Abc123456"))
         .await
@@ -143,19 +138,20 @@ async fn an_admin_updating_themselves_forgets_the_token_and_updating_another_kee
         .expect(2)
         .mount(&server)
         .await;
-    let update = |id: &str| medsys_client::procurement::UserUpdate {
-        id: id.to_owned(),
-        username: "管理员".to_owned(),
-        password: None,
-        department: "办公室".to_owned(),
-        role: medsys_client::procurement::RoleName::管理员,
+    let update = |id: &str| {
+        medsys_client::procurement::UserUpdate::new(
+            id,
+            "管理员",
+            "办公室",
+            medsys_client::procurement::RoleName::管理员,
+        )
     };
     let client = procurement_client(&server, Some(ADMIN_TOKEN));
     client
         .admin_update_user(&update("12345678911"))
         .await
         .expect("updated");
-    assert_eq!(client.token().as_deref(), Some(ADMIN_TOKEN));
+    assert_eq!(token_of(&client).as_deref(), Some(ADMIN_TOKEN));
     client
         .admin_update_user(&update("12345678910"))
         .await
@@ -183,7 +179,7 @@ async fn mgr_302_is_not_logged_in_and_is_not_followed() {
         .await;
     let client = mgr::Client::new(&server.uri()).expect("client");
     let result = client.list_customer(10, 1).await;
-    assert!(matches!(result, Err(Error::NotLoggedIn)), "{result:?}");
+    assert!(matches!(result, Err(Error::NotLoggedIn { .. })), "{result:?}");
 }
 
 #[tokio::test]
@@ -215,12 +211,9 @@ async fn signin_keeps_the_session_cookie_and_signout_drops_it() {
         .mount(&server)
         .await;
     let client = mgr::Client::new(&server.uri()).expect("client");
-    let form = mgr::SigninForm {
-        username: "admin".to_owned(),
-        password: "pw".to_owned(),
-    };
+    let form = mgr::SigninForm::new("admin", "pw");
     client.signin(&form).await.expect("signin");
-    assert_eq!(client.session_id().as_deref(), Some("abc123"));
+    assert_eq!(session_of(&client).as_deref(), Some("abc123"));
     let page = client.list_customer(10, 1).await.expect("list");
     assert_eq!(page.total, 0);
     client.signout().await.expect("signout");
@@ -289,7 +282,7 @@ async fn procurement_stream_stops_at_the_last_page_and_at_errors() {
     let client = procurement_client(&server, Some(ADMIN_TOKEN));
     let users: Vec<String> = client
         .admin_list_users_stream()
-        .map(|user| user.expect("user").id)
+        .map(|user| user.expect("user").id.to_string())
         .collect()
         .await;
     assert_eq!(users, ["12345678911", "12345678912", "12345678913"]);
@@ -328,14 +321,14 @@ async fn undocumented_statuses_and_unknown_codes_are_typed() {
         .await;
     let client = procurement_client(&server, Some(TOKEN_VALID));
     match client.list_departments().await {
-        Err(Error::UnexpectedStatus { status, body }) => {
+        Err(Error::UnexpectedStatus { status, body, .. }) => {
             assert_eq!(status.as_u16(), 500);
             assert_eq!(body, "boom");
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }
-    match client.get_notice(1).await {
-        Err(Error::Procurement { code, msg }) => {
+    match client.get_notice(1.into()).await {
+        Err(Error::Procurement { code, msg, .. }) => {
             assert_eq!(code, medsys_client::procurement::Code::Unknown(77));
             assert_eq!(msg, "新");
         }

@@ -26,14 +26,14 @@ pub const TOKEN_ISSUED: &str = "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3
 pub fn mgr_client(server: &MockServer, logged_in: bool) -> mgr::Client {
     let client = mgr::Client::new(&server.uri()).expect("client");
     if logged_in {
-        client.set_session_id(Some(SESSION_ID.to_owned()));
+        client.set_session_id(Some(SESSION_ID.into()));
     }
     client
 }
 
 pub fn procurement_client(server: &MockServer, token: Option<&str>) -> procurement::Client {
     let client = procurement::Client::new(&server.uri()).expect("client");
-    client.set_token(token.map(str::to_owned));
+    client.set_token(token.map(medsys_client::Token::from));
     client
 }
 
@@ -249,7 +249,7 @@ pub fn assert_ok_unit(case: &str, result: Result<(), Error>) {
 
 pub fn assert_not_logged_in<T: std::fmt::Debug>(case: &str, result: Result<T, Error>) {
     match result {
-        Err(Error::NotLoggedIn) => {}
+        Err(Error::NotLoggedIn { .. }) => {}
         other => panic!("{case}: expected Error::NotLoggedIn, got {other:?}"),
     }
 }
@@ -261,7 +261,7 @@ pub fn assert_mgr_error<T: std::fmt::Debug>(
     msg: &str,
 ) {
     match result {
-        Err(Error::Mgr { ret: r, msg: m }) if r == ret && m == msg => {}
+        Err(Error::Mgr { ret: r, msg: m, .. }) if r == ret && m == msg => {}
         other => {
             panic!("{case}: expected Error::Mgr {{ ret: {ret}, msg: {msg:?} }}, got {other:?}")
         }
@@ -275,7 +275,7 @@ pub fn assert_procurement_error<T: std::fmt::Debug>(
     msg: &str,
 ) {
     match result {
-        Err(Error::Procurement { code: c, msg: m })
+        Err(Error::Procurement { code: c, msg: m, .. })
             if c == procurement::Code::from_code(code) && c.code() == code && m == msg => {}
         other => panic!(
             "{case}: expected Error::Procurement {{ code: {code}, msg: {msg:?} }}, got {other:?}"
@@ -298,4 +298,14 @@ pub fn assert_download(
         file_name,
         "{case}: file name"
     );
+}
+
+/// The text of the client's token, for assertions.
+pub fn token_of(client: &procurement::Client) -> Option<String> {
+    client.token().map(|token| token.expose().to_owned())
+}
+
+/// The text of the client's session id, for assertions.
+pub fn session_of(client: &mgr::Client) -> Option<String> {
+    client.session_id().map(|id| id.expose().to_owned())
 }

@@ -174,9 +174,20 @@ fn case_test(
     }
     let value_of = |name: &str| values.iter().find(|(n, _)| n == name).map(|(_, v)| v);
 
-    // Call arguments.
+    // Call arguments. An `x-caller` argument is passed explicitly, through `<op>_for`.
     let mut args = Vec::new();
     let mut setup = Vec::new();
+    for arg in plan.path_args.iter().chain(&plan.query_args) {
+        if arg.required && value_of(&arg.wire).is_none() {
+            return Err(format!(
+                "it does not send `{}` as a parameter, which the SDK always sends",
+                arg.wire
+            ));
+        }
+    }
+    if let Some(caller) = &plan.caller_arg {
+        args.push(arg_literal(&caller.kind, value_of(&caller.wire), true));
+    }
     for arg in &plan.path_args {
         args.push(arg_literal(&arg.kind, value_of(&arg.wire), true));
     }
@@ -184,6 +195,7 @@ fn case_test(
         let object: serde_json::Map<String, Value> = plan
             .query_args
             .iter()
+            .filter(|arg| !arg.caller)
             .filter_map(|arg| Some((arg.wire.clone(), value_of(&arg.wire)?.clone())))
             .collect();
         let params = ident(params);
@@ -191,8 +203,22 @@ fn case_test(
         setup.push(quote!(let params: #params = value(#json);));
         args.push(quote!(&params));
     } else {
-        for arg in &plan.query_args {
+        for arg in plan.query_args.iter().filter(|arg| !arg.caller) {
             args.push(arg_literal(&arg.kind, value_of(&arg.wire), arg.required));
+        }
+    }
+    if let (Some(body), None) = (&op.body, &plan.body) {
+        let sends_body = body.media.iter().any(|(_, content)| {
+            content
+                .get("examples")
+                .and_then(|examples| examples.get(case))
+                .is_some()
+        });
+        if sends_body {
+            return Err(
+                "it sends its value in the body; the SDK sends the query parameter instead"
+                    .to_owned(),
+            );
         }
     }
 
@@ -316,13 +342,13 @@ fn case_test(
                                 .next()
                                 .and_then(|pair| pair.split_once('='))
                                 .map_or("", |(_, id)| id);
-                            after.push(quote!(assert_eq!(client.session_id().as_deref(), Some(#id), #label);));
+                            after.push(quote!(assert_eq!(client.session_id().as_ref().map(medsys_client::SessionId::expose), Some(#id), #label);));
                         }
                     }
                     (Flavor::Procurement, "authorization") if public => {
                         template = quote!(#template.insert_header("authorization", TOKEN_ISSUED));
                         after.push(
-                            quote!(assert_eq!(client.token().as_deref(), Some(TOKEN_ISSUED), #label);),
+                            quote!(assert_eq!(client.token().as_ref().map(medsys_client::Token::expose), Some(TOKEN_ISSUED), #label);),
                         );
                     }
                     _ => {}
@@ -369,7 +395,11 @@ fn case_test(
     let summary = format!(" {}", str_of(example, "summary"));
     let http_method = &plan.method;
     let expected_path = expected_path(&op.path, &values);
-    let method_name = ident(&plan.id);
+    let method_name = if plan.caller_arg.is_some() {
+        ident(&format!("{}_for", plan.id))
+    } else {
+        ident(&plan.id)
+    };
     let query_pairs = query.iter().map(|(name, value)| quote!((#name, #value)));
     Ok(quote! {
         #[doc = #summary]
@@ -457,6 +487,10 @@ fn arg_literal(kind: &ArgKind, value: Option<&Value>, required: bool) -> TokenSt
             let json = json_literal(value);
             quote!(value::<#ty>(#json))
         }
+        ArgKind::Id(ty) => {
+            let text = text(value);
+            quote!(&#ty::from(#text))
+        }
     };
     if required {
         literal
@@ -499,16 +533,16 @@ fn multipart(
         .and_then(Value::as_array)
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let mut fields = Vec::new();
+    let mut new_args = Vec::new();
+    let mut setters = Vec::new();
     let mut parts = Vec::new();
     for (wire, is_file) in &body.multipart {
-        let field = ident(&super::naming::snake_case(wire));
+        let field_name = super::naming::snake_case(wire);
         let present = value.get(wire);
         let Some(present) = present else {
             if required.contains(&wire.as_str()) {
                 return Err(format!("it omits the required part `{wire}`"));
             }
-            fields.push(quote!(#field: None));
             continue;
         };
         let optional = !required.contains(&wire.as_str());
@@ -532,13 +566,14 @@ fn multipart(
             parts.push(quote!(Part::text(#wire, #text)));
             quote!(#text.to_owned())
         };
-        fields.push(if optional {
-            quote!(#field: Some(#value_tokens))
+        if optional {
+            let setter = ident(&format!("with_{field_name}"));
+            setters.push(quote!(.#setter(#value_tokens)));
         } else {
-            quote!(#field: #value_tokens)
-        });
+            new_args.push(value_tokens);
+        }
     }
-    Ok((quote!(#ty { #(#fields),* }), parts))
+    Ok((quote!(#ty::new(#(#new_args),*) #(#setters)*), parts))
 }
 
 /// The file name a client should decode from a `Content-Disposition` value, computed here

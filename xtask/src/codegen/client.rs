@@ -21,8 +21,10 @@ pub enum ArgKind {
     Str,
     /// An integer (`i64` or `i32`).
     Int(TokenStream),
-    /// A `Copy` value: an enum, `bool`, `f64`.
+    /// A value passed by value: an enum, `bool`, `f64`, an integer id newtype.
     Copy(TokenStream),
+    /// A string id newtype (`OrderId`), passed by reference.
+    Id(TokenStream),
 }
 
 #[derive(Clone)]
@@ -33,6 +35,8 @@ pub struct Arg {
     pub kind: ArgKind,
     pub description: String,
     pub in_path: bool,
+    /// `x-caller: true`: the caller's own user id, which the SDK reads from its token.
+    pub caller: bool,
 }
 
 pub struct BodyPlan {
@@ -76,6 +80,12 @@ pub struct Plan {
     pub success_schema: Option<Value>,
     pub statuses: Vec<u16>,
     pub paging: Option<Paging>,
+    /// Whether the operation needs no credentials.
+    pub public: bool,
+    /// The query argument the SDK fills in from the token (`x-caller`), if any.
+    pub caller_arg: Option<Arg>,
+    /// The `Error` each documented refusal becomes, for the method's docs.
+    pub errors: Vec<String>,
 }
 
 pub fn plan(spec: &Spec, types: &mut Types<'_>, op: &Operation<'_>) -> Plan {
@@ -97,6 +107,7 @@ pub fn plan(spec: &Spec, types: &mut Types<'_>, op: &Operation<'_>) -> Plan {
             kind: arg_kind(spec, types, param.schema, &param.name),
             description: param.description.clone(),
             in_path: param.location == "path",
+            caller: param.value.get("x-caller").and_then(Value::as_bool) == Some(true),
         };
         if arg.in_path {
             path_args.push(arg);
@@ -104,11 +115,29 @@ pub fn plan(spec: &Spec, types: &mut Types<'_>, op: &Operation<'_>) -> Plan {
             query_args.push(arg);
         }
     }
+    // An optional query parameter that an optional body may carry instead (recall_order's
+    // `id`): the SDK sends the parameter, required, and no body, so that a request carrying
+    // neither (which can only be refused) does not compile.
+    let mut body_op = op.body.as_ref();
+    if let Some(body) = body_op {
+        let members = properties(spec.resolve(body.schema()));
+        if !body.required
+            && let [(only, _)] = members.as_slice()
+            && let Some(arg) = query_args.iter_mut().find(|a| &a.wire == only && !a.required)
+        {
+            arg.required = true;
+            body_op = None;
+        }
+    }
+    let caller_arg = query_args
+        .iter()
+        .position(|a| a.caller)
+        .map(|at| query_args[at].clone());
     let optional = query_args.iter().filter(|a| !a.required).count();
     let params_struct =
         (optional >= PARAMS_STRUCT_THRESHOLD).then(|| format!("{}Params", pascal_case(&op.id)));
 
-    let body = op.body.as_ref().map(|body| {
+    let body = body_op.map(|body| {
         let schema = body.schema().clone();
         let media = body.media_type().to_owned();
         let type_tokens = types.rust_type(&schema, &format!("{}Body", pascal_case(&op.id)));
@@ -170,7 +199,48 @@ pub fn plan(spec: &Spec, types: &mut Types<'_>, op: &Operation<'_>) -> Plan {
         success_schema,
         statuses: op.statuses(),
         paging,
+        public: op.is_public(),
+        caller_arg,
+        errors: error_docs(spec, op),
     }
+}
+
+/// One line per documented refusal: the case, its message and the `Error` it becomes.
+fn error_docs(spec: &Spec, op: &Operation<'_>) -> Vec<String> {
+    let mut lines = Vec::new();
+    for response in &op.responses {
+        if !super::spec::is_json(&response.media) {
+            continue;
+        }
+        for (case, example) in &response.examples {
+            let value = example.get("value").unwrap_or(&Value::Null);
+            let msg = value.get("msg").and_then(Value::as_str).unwrap_or_default();
+            let line = match spec.flavor {
+                Flavor::Mgr if response.status == 302 => {
+                    format!("`{case}`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)")
+                }
+                Flavor::Mgr => match value.get("ret").and_then(Value::as_i64) {
+                    Some(0) | None => continue,
+                    Some(ret) => format!(
+                        "`{case}` ({msg}): [`Error::Mgr`](crate::Error::Mgr) with `ret` {ret}"
+                    ),
+                },
+                Flavor::Procurement => {
+                    if value.get("success") != Some(&Value::Bool(false)) {
+                        continue;
+                    }
+                    let code = value.get("code").and_then(Value::as_i64).unwrap_or_default();
+                    format!(
+                        "`{case}` ({msg}, HTTP {}): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::{name}`](Code::{name}) ({code})",
+                        response.status,
+                        name = code_name(code),
+                    )
+                }
+            };
+            lines.push(line);
+        }
+    }
+    lines
 }
 
 /// The success schema: mgr's branch with `ret: 0`, or the `data` of procurement's branch with
@@ -225,6 +295,13 @@ fn paging(spec: &Spec, types: &mut Types<'_>, schema: &Value, args: &[Arg]) -> O
 }
 
 fn arg_kind(spec: &Spec, types: &mut Types<'_>, schema: &Value, name: &str) -> ArgKind {
+    if let Some(id) = types.id_newtype(schema) {
+        let ty = types.rust_type(schema, &id);
+        return match spec.resolved_shape(schema) {
+            Shape::String => ArgKind::Id(ty),
+            _ => ArgKind::Copy(ty),
+        };
+    }
     match spec.resolved_shape(schema) {
         Shape::String => ArgKind::Str,
         Shape::Integer { int32: true } => ArgKind::Int(quote!(i32)),
@@ -238,6 +315,7 @@ impl Arg {
     fn arg_type(&self, lifetime: Option<&TokenStream>) -> TokenStream {
         let base = match &self.kind {
             ArgKind::Str => quote!(&#lifetime str),
+            ArgKind::Id(ty) => quote!(&#lifetime #ty),
             ArgKind::Int(ty) | ArgKind::Copy(ty) => ty.clone(),
         };
         if self.required {
@@ -251,7 +329,7 @@ impl Arg {
     fn field_type(&self) -> TokenStream {
         let base = match &self.kind {
             ArgKind::Str => quote!(String),
-            ArgKind::Int(ty) | ArgKind::Copy(ty) => ty.clone(),
+            ArgKind::Int(ty) | ArgKind::Copy(ty) | ArgKind::Id(ty) => ty.clone(),
         };
         if self.required {
             base
@@ -261,36 +339,89 @@ impl Arg {
     }
 }
 
-/// The params struct of an operation with many optional query parameters.
+/// The params struct of an operation with many optional query parameters: `#[non_exhaustive]`,
+/// built from `Default` (or `new` with the required ones) and `with_<param>` setters, so that a
+/// parameter the spec adds breaks no caller.
 pub fn params_struct(plan: &Plan) -> TokenStream {
     let Some(name) = &plan.params_struct else {
         return TokenStream::new();
     };
-    let name = ident(name);
+    let type_name = ident(name);
     let doc = format!(" Query parameters of `{}`.", plan.id);
-    let fields = plan.query_args.iter().map(|arg| {
+    let args: Vec<&Arg> = plan.query_args.iter().filter(|arg| !arg.caller).collect();
+    let fields = args.iter().map(|arg| {
         let field = ident(&arg.name);
         let ty = arg.field_type();
-        let doc = docs(&arg.description);
+        let doc = docs(&field_description(arg));
         let wire = &arg.wire;
         let rename = (arg.name != arg.wire).then(|| quote!(#[serde(rename = #wire)]));
         let skip = (!arg.required)
             .then(|| quote!(#[serde(default, skip_serializing_if = "Option::is_none")]));
         quote!(#doc #rename #skip pub #field: #ty,)
     });
-    let default = plan
-        .query_args
-        .iter()
-        .all(|a| !a.required)
-        .then(|| quote!(Default,));
+    let all_optional = args.iter().all(|a| !a.required);
+    let default = all_optional.then(|| quote!(Default,));
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for arg in &args {
+        let field = ident(&arg.name);
+        let base = match &arg.kind {
+            ArgKind::Str => quote!(String),
+            ArgKind::Int(ty) | ArgKind::Copy(ty) | ArgKind::Id(ty) => ty.clone(),
+        };
+        let into = matches!(arg.kind, ArgKind::Str | ArgKind::Id(_));
+        let (param, value) = if into {
+            (quote!(#field: impl Into<#base>), quote!(#field.into()))
+        } else {
+            (quote!(#field: #base), quote!(#field))
+        };
+        if arg.required {
+            params.push(param);
+            inits.push(quote!(#field: #value));
+        } else {
+            inits.push(quote!(#field: None));
+            let setter = format_ident!("with_{}", arg.name);
+            let doc = format!(" Sets [`{}`](Self::{}).", arg.name, arg.name);
+            setters.push(quote! {
+                #[doc = #doc]
+                #[must_use]
+                pub fn #setter(mut self, #param) -> Self {
+                    self.#field = Some(#value);
+                    self
+                }
+            });
+        }
+    }
+    let new_doc = format!(" `{name}` with the required parameters; the optional ones are unset.");
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
-        pub struct #name { #(#fields)* }
+        #[non_exhaustive]
+        pub struct #type_name { #(#fields)* }
+
+        impl #type_name {
+            #[doc = #new_doc]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
+        }
     }
 }
 
-/// The method (and its stream helper) of one operation.
+fn field_description(arg: &Arg) -> String {
+    if arg.description.is_empty() {
+        format!("The `{}` parameter.", arg.wire)
+    } else {
+        arg.description.clone()
+    }
+}
+
+/// The methods of one operation: `<op>` returns the value, `<op>_with_response` also the
+/// response's metadata; with an `x-caller` argument, `<op>_for` and `<op>_for_with_response`
+/// take it explicitly; with paging, `<op>_stream`.
 pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
     let name = ident(&plan.id);
     let mut doc_text = String::new();
@@ -303,22 +434,54 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         doc_text.push_str("\n\n");
         doc_text.push_str(op.description());
     }
-    let doc = docs(&doc_text);
+    // Written here, not taken from the spec: intra-doc links stay unescaped.
+    let mut own_lines = Vec::new();
+    if let Some(caller) = &plan.caller_arg {
+        own_lines.push(String::new());
+        own_lines.push(format!(
+            "The SDK sends the caller's own user id, read from the token, as `{}` ([`Error::NoToken`](crate::Error::NoToken) without one); [`{}_for`](Self::{}_for) sends another.",
+            caller.wire, plan.id, plan.id
+        ));
+    }
+    own_lines.extend([String::new(), "# Errors".to_owned(), String::new()]);
+    own_lines.push(
+        "Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).".to_owned(),
+    );
+    if !plan.errors.is_empty() {
+        own_lines.push("The documented refusals:".to_owned());
+        own_lines.push(String::new());
+        own_lines.extend(plan.errors.iter().map(|line| format!("- {line}")));
+    }
+    let own_lines = own_lines.iter().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote!(#[doc = #line])
+    });
+    let spec_doc = docs(&doc_text);
+    let doc = quote!(#spec_doc #(#own_lines)*);
 
+    // Arguments, with and without the caller's uid.
     let mut args = Vec::new();
+    let mut call_args = Vec::new();
     for arg in &plan.path_args {
         let arg_name = ident(&arg.name);
         let ty = arg.arg_type(None);
         args.push(quote!(#arg_name: #ty));
+        call_args.push(quote!(#arg_name));
     }
     if let Some(params) = &plan.params_struct {
         let params = ident(params);
         args.push(quote!(params: &#params));
+        call_args.push(quote!(params));
     } else {
-        for arg in &plan.query_args {
+        for arg in plan.query_args.iter().filter(|arg| !arg.caller) {
             let arg_name = ident(&arg.name);
             let ty = arg.arg_type(None);
             args.push(quote!(#arg_name: #ty));
+            call_args.push(quote!(#arg_name));
         }
     }
     if let Some(body) = &plan.body {
@@ -333,13 +496,34 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         } else {
             quote!(body: Option<#by>)
         });
+        call_args.push(quote!(body));
     }
+    let (caller_param, caller_ident) = match &plan.caller_arg {
+        Some(arg) => {
+            let arg_name = ident(&arg.name);
+            let ty = arg.arg_type(None);
+            (Some(quote!(#arg_name: #ty,)), Some(arg_name))
+        }
+        None => (None, None),
+    };
 
     let path = path_expression(plan);
     let http_method = format_ident!("{}", plan.method);
+    let id = &plan.id;
+    let template = &plan.path;
+    let statuses = &plan.statuses;
+    let public = plan.public;
     let mut statements = vec![quote! {
-        let request = self.request(reqwest::Method::#http_method, #path);
+        let op = crate::transport::Op {
+            id: #id,
+            method: reqwest::Method::#http_method,
+            path: #template,
+            statuses: &[#(#statuses),*],
+            public: #public,
+        };
+        let path = #path;
     }];
+    let mut apply = Vec::new();
     if !plan.query_consts.is_empty() || !plan.query_args.is_empty() {
         let mut required = Vec::new();
         let mut optional = Vec::new();
@@ -352,7 +536,7 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         }
         for arg in &plan.query_args {
             let wire = &arg.wire;
-            let access = if plan.params_struct.is_some() {
+            let access = if plan.params_struct.is_some() && !arg.caller {
                 let field = ident(&arg.name);
                 quote!(params.#field)
             } else {
@@ -377,25 +561,27 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         statements.push(quote! {
             #binding = vec![#(#required),*];
             #(#optional)*
-            let request = request.query(&query);
         });
+        apply.push(quote!(let request = request.query(&query);));
     }
     if let Some(body) = &plan.body {
-        statements.push(body_statement(body));
+        let (prepare, add) = body_statement(body);
+        statements.push(prepare);
+        apply.push(add);
     }
-    let statuses = &plan.statuses;
+    let build = quote!(|request: reqwest::RequestBuilder| { #(#apply)* Ok(request) });
     let (ret_type, call) = match &plan.ret {
         Return::Unit => (
             quote!(()),
-            quote!(self.call::<serde_json::Value>(request, &[#(#statuses),*]).await.map(drop)),
+            quote!(self.call::<serde_json::Value, _>(&op, &path, #build).await.map(|response| response.map(drop))),
         ),
         Return::Json(ty) => (
             ty.clone(),
-            quote!(self.call::<#ty>(request, &[#(#statuses),*]).await),
+            quote!(self.call::<#ty, _>(&op, &path, #build).await),
         ),
         Return::Download => (
             quote!(crate::Download),
-            quote!(self.download(request, &[#(#statuses),*]).await),
+            quote!(self.download(&op, &path, #build).await),
         ),
     };
     // Session hooks: the specs mark no operation as ending a session, so the ones that do are
@@ -421,7 +607,7 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         }
         // Updating a user revokes that user's live token: the admin's own when editing themselves.
         (Flavor::Procurement, "admin_update_user") => {
-            json_body.map(|_| quote!(self.forget_token_of(&body.id);))
+            json_body.map(|_| quote!(self.forget_token_of(body.id.as_str());))
         }
         _ => None,
     };
@@ -440,14 +626,63 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         .as_ref()
         .map(|paging| stream_method(plan, paging))
         .unwrap_or_default();
-    quote! {
-        #doc
-        pub async fn #name(&self, #(#args),*) -> crate::Result<#ret_type> {
-            #(#statements)*
-            #tail
-        }
+    let with_response_doc = format!(
+        " Like [`{id}`](Self::{id}), with the response's status, headers and request id.",
+    );
+    match caller_ident {
+        None => {
+            let with_response = format_ident!("{}_with_response", plan.id);
+            quote! {
+                #doc
+                pub async fn #name(&self, #(#args),*) -> crate::Result<#ret_type> {
+                    self.#with_response(#(#call_args),*).await.map(crate::Response::into_value)
+                }
 
-        #stream
+                #[doc = #with_response_doc]
+                pub async fn #with_response(&self, #(#args),*) -> crate::Result<crate::Response<#ret_type>> {
+                    #(#statements)*
+                    #tail
+                }
+
+                #stream
+            }
+        }
+        Some(caller) => {
+            let with_response = format_ident!("{}_with_response", plan.id);
+            let for_name = format_ident!("{}_for", plan.id);
+            let for_with_response = format_ident!("{}_for_with_response", plan.id);
+            let for_doc = format!(
+                " [`{id}`](Self::{id}) for the user `{caller}` instead of the caller (for example an admin acting on another user).",
+            );
+            let for_with_response_doc = format!(
+                " Like [`{id}_for`](Self::{id}_for), with the response's status, headers and request id.",
+            );
+            quote! {
+                #doc
+                pub async fn #name(&self, #(#args),*) -> crate::Result<#ret_type> {
+                    self.#with_response(#(#call_args),*).await.map(crate::Response::into_value)
+                }
+
+                #[doc = #with_response_doc]
+                pub async fn #with_response(&self, #(#args),*) -> crate::Result<crate::Response<#ret_type>> {
+                    let #caller = self.own_uid()?;
+                    self.#for_with_response(&#caller, #(#call_args),*).await
+                }
+
+                #[doc = #for_doc]
+                pub async fn #for_name(&self, #caller_param #(#args),*) -> crate::Result<#ret_type> {
+                    self.#for_with_response(#caller, #(#call_args),*).await.map(crate::Response::into_value)
+                }
+
+                #[doc = #for_with_response_doc]
+                pub async fn #for_with_response(&self, #caller_param #(#args),*) -> crate::Result<crate::Response<#ret_type>> {
+                    #(#statements)*
+                    #tail
+                }
+
+                #stream
+            }
+        }
     }
 }
 
@@ -466,13 +701,14 @@ fn path_expression(plan: &Plan) -> TokenStream {
     }
     format.push_str(rest);
     if values.is_empty() {
-        quote!(#format)
+        quote!(#format.to_owned())
     } else {
-        quote!(&format!(#format, #(#values),*))
+        quote!(format!(#format, #(#values),*))
     }
 }
 
-fn body_statement(body: &BodyPlan) -> TokenStream {
+/// The statement that prepares the body once, and the one that adds it to each attempt.
+fn body_statement(body: &BodyPlan) -> (TokenStream, TokenStream) {
     let consts: Vec<TokenStream> = body
         .consts
         .iter()
@@ -487,19 +723,24 @@ fn body_statement(body: &BodyPlan) -> TokenStream {
         })
         .collect();
     if !body.multipart.is_empty() {
+        // Multipart bodies are streams that reqwest cannot clone, so each attempt builds its
+        // own form from the caller's value.
         let parts = body.multipart.iter().map(|(wire, is_file)| {
             let field = ident(&snake_case(wire));
             if *is_file {
-                quote!(let form = form.part(#wire, body.#field.into_part()?);)
+                quote!(let form = form.part(#wire, body.#field.clone().into_part()?);)
             } else {
                 quote!(let form = form.text(#wire, crate::wire::text(&body.#field));)
             }
         });
-        return quote! {
-            let form = reqwest::multipart::Form::new();
-            #(#parts)*
-            let request = request.multipart(form);
-        };
+        return (
+            quote!(),
+            quote! {
+                let form = reqwest::multipart::Form::new();
+                #(#parts)*
+                let request = request.multipart(form);
+            },
+        );
     }
     let encode = if body.media == "application/x-www-form-urlencoded" {
         quote!(form)
@@ -507,16 +748,25 @@ fn body_statement(body: &BodyPlan) -> TokenStream {
         quote!(json)
     };
     if body.required {
-        quote! {
-            let request = request.#encode(&crate::wire::body(body, &[#(#consts),*])?);
-        }
+        (
+            quote!(let payload = crate::wire::body(body, &[#(#consts),*])?;),
+            quote!(let request = request.#encode(&payload);),
+        )
     } else {
-        quote! {
-            let request = match body {
-                Some(body) => request.#encode(&crate::wire::body(body, &[#(#consts),*])?),
-                None => request,
-            };
-        }
+        (
+            quote! {
+                let payload = match body {
+                    Some(body) => Some(crate::wire::body(body, &[#(#consts),*])?),
+                    None => None,
+                };
+            },
+            quote! {
+                let request = match &payload {
+                    Some(payload) => request.#encode(payload),
+                    None => request,
+                };
+            },
+        )
     }
 }
 
@@ -540,12 +790,13 @@ fn stream_method(plan: &Plan, paging: &Paging) -> TokenStream {
     if let Some(params) = &plan.params_struct {
         let params = ident(params);
         args.push(quote!(params: #params));
+        let page_setter = format_ident!("with_{}", snake_case(&paging.page_arg));
         prepare = quote! {
-            let params = #params { #page_arg: Some(#page_arg), ..params.clone() };
+            let params = params.clone().#page_setter(#page_arg);
         };
         call_args.push(quote!(&params));
     } else {
-        for arg in &plan.query_args {
+        for arg in plan.query_args.iter().filter(|arg| !arg.caller) {
             let arg_name = ident(&arg.name);
             if arg.wire == paging.page_arg {
                 call_args.push(if arg.required {
@@ -583,28 +834,38 @@ fn stream_method(plan: &Plan, paging: &Paging) -> TokenStream {
     }
 }
 
+/// The Rust names of the procurement codes. The spec's `x-codes` table gives codes and their
+/// Chinese messages; the names are this generator's (the spec has no English names for them).
+const CODE_NAMES: [(i64, &str); 16] = [
+    (0, "Failure"),
+    (1, "Success"),
+    (2, "TokenInvalid"),
+    (3, "TokenMissing"),
+    (11, "ParamMissing"),
+    (12, "ParamInvalid"),
+    (21, "NotLoggedIn"),
+    (22, "AccountExpired"),
+    (23, "WrongPassword"),
+    (24, "PasswordExpired"),
+    (25, "AccountDisabled"),
+    (26, "AccountLocked"),
+    (27, "AccountNotFound"),
+    (28, "AccountExists"),
+    (29, "AccountOffline"),
+    (31, "NoPermission"),
+];
+
+/// The `Code` variant of a code; one missing from [`CODE_NAMES`] is named `Code<n>`.
+fn code_name(code: i64) -> String {
+    CODE_NAMES
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map_or_else(|| format!("Code{code}"), |(_, name)| (*name).to_owned())
+}
+
 /// The procurement `Code` enum, from the spec's `x-codes` table.
 pub fn code_enum(spec: &Spec) -> TokenStream {
-    // The table gives codes and their Chinese messages; the Rust names are this generator's
-    // (the spec has no English names for them). A code missing here is named `Code<n>`.
-    const NAMES: [(i64, &str); 16] = [
-        (0, "Failure"),
-        (1, "Success"),
-        (2, "TokenInvalid"),
-        (3, "TokenMissing"),
-        (11, "ParamMissing"),
-        (12, "ParamInvalid"),
-        (21, "NotLoggedIn"),
-        (22, "AccountExpired"),
-        (23, "WrongPassword"),
-        (24, "PasswordExpired"),
-        (25, "AccountDisabled"),
-        (26, "AccountLocked"),
-        (27, "AccountNotFound"),
-        (28, "AccountExists"),
-        (29, "AccountOffline"),
-        (31, "NoPermission"),
-    ];
+
     let mut codes: Vec<(i64, String)> = spec
         .doc
         .get("x-codes")
@@ -617,11 +878,7 @@ pub fn code_enum(spec: &Spec) -> TokenStream {
     let variants: Vec<_> = codes
         .iter()
         .map(|(code, _)| {
-            let name = NAMES
-                .iter()
-                .find(|(known, _)| known == code)
-                .map_or_else(|| format!("Code{code}"), |(_, name)| (*name).to_owned());
-            format_ident!("{}", name)
+            format_ident!("{}", code_name(*code))
         })
         .collect();
     let numbers: Vec<i64> = codes.iter().map(|(code, _)| *code).collect();

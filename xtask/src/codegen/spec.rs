@@ -105,6 +105,7 @@ impl Spec {
                 description: str_of(param, "description").to_owned(),
                 schema: param.get("schema").unwrap_or(&Value::Null),
                 examples: param.get("examples").and_then(Value::as_object),
+                value: param,
             });
         }
         let body = op
@@ -314,6 +315,8 @@ pub struct Parameter<'d> {
     pub description: String,
     pub schema: &'d Value,
     pub examples: Option<&'d Map<String, Value>>,
+    /// The whole parameter object, for vendor extensions (`x-caller`).
+    pub value: &'d Value,
 }
 
 pub struct RequestBody<'d> {

@@ -145,11 +145,35 @@ impl<'s> Types<'s> {
         out
     }
 
+    /// Whether the component `name` becomes an id newtype: a string or integer component whose
+    /// name ends in `Id` (`OrderId`, `UserId`, `NoticeId`), so that ids of different things
+    /// cannot be swapped and a bare string is not taken for one.
+    pub fn is_id_newtype(&self, name: &str) -> bool {
+        name.len() > 2
+            && name.ends_with("Id")
+            && self.spec.component(name).is_some_and(|schema| {
+                matches!(
+                    self.spec.shape(schema),
+                    Shape::String | Shape::Integer { .. }
+                )
+            })
+    }
+
+    /// The id newtype a schema refers to, if it does.
+    pub fn id_newtype(&self, schema: &Value) -> Option<String> {
+        match self.spec.shape(schema) {
+            Shape::Ref(name) if self.is_id_newtype(&name) => Some(name),
+            _ => None,
+        }
+    }
+
     fn component_item(&mut self, name: &str, schema: &Value) -> TokenStream {
         let doc = docs(str_of(schema, "description"));
         match self.spec.shape(schema) {
             Shape::Object => self.struct_item(name, schema),
             Shape::Enum(values) => enum_item(name, &values, str_of(schema, "description")),
+            Shape::String if self.is_id_newtype(name) => id_newtype_item(name, &doc, true),
+            Shape::Integer { .. } if self.is_id_newtype(name) => id_newtype_item(name, &doc, false),
             shape => {
                 let target = self.shape_type(&shape, schema, &format!("{name}Value"));
                 let name = ident(name);
@@ -169,6 +193,7 @@ impl<'s> Types<'s> {
             .map(|names| names.iter().filter_map(Value::as_str).collect())
             .unwrap_or_default();
         let mut fields = Vec::new();
+        let mut members = Vec::new();
         let mut multipart = false;
         let mut all_optional = true;
         for (wire, property) in properties(schema) {
@@ -182,6 +207,8 @@ impl<'s> Types<'s> {
             let nullable = matches!(shape, Shape::Nullable(_));
             let is_required = required.contains(&wire.as_str());
             let base = self.shape_type(&shape, &property, &hint);
+            // Strings and id newtypes are taken as `impl Into<..>` by `new` and the setters.
+            let into = resolved_shape == Shape::String || self.id_newtype(&property).is_some();
             let field_name = snake_case(&wire);
             let field = ident(&field_name);
             let rename = (field_name != wire).then(|| quote!(#[serde(rename = #wire)]));
@@ -189,11 +216,16 @@ impl<'s> Types<'s> {
                 "" => str_of(self.spec.resolve(&property), "description").to_owned(),
                 own => own.to_owned(),
             };
+            let description = if description.is_empty() {
+                format!("The `{wire}` member.")
+            } else {
+                description
+            };
             let field_doc = docs(&description);
             let (ty, attrs) = match (is_required, nullable) {
                 (true, _) => {
                     all_optional = false;
-                    (base, quote!())
+                    (base.clone(), quote!())
                 }
                 (false, false) => (
                     quote!(Option<#base>),
@@ -212,22 +244,218 @@ impl<'s> Types<'s> {
                 #attrs
                 pub #field: #ty,
             });
+            members.push(Member {
+                field,
+                wire,
+                ty,
+                base,
+                required: is_required,
+                nullable,
+                into,
+            });
         }
-        let name = ident(name);
+        let type_name = ident(name);
         let default = all_optional.then(|| quote!(Default,));
-        if multipart {
-            quote! {
-                #doc
-                #[derive(Debug, Clone, PartialEq)]
-                pub struct #name { #(#fields)* }
-            }
+        let constructor = constructor(name, &members);
+        let secret = members.iter().any(Member::is_secret);
+        let debug = if secret {
+            debug_impl(name, &members)
         } else {
-            quote! {
-                #doc
-                #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
-                pub struct #name { #(#fields)* }
+            quote!()
+        };
+        let derive_debug = (!secret).then(|| quote!(Debug,));
+        let derives = if multipart {
+            quote!(#[derive(#derive_debug Clone, PartialEq)])
+        } else {
+            quote!(#[derive(#derive_debug Clone, PartialEq, #default serde::Serialize, serde::Deserialize)])
+        };
+        quote! {
+            #doc
+            #derives
+            #[non_exhaustive]
+            pub struct #type_name { #(#fields)* }
+
+            #constructor
+            #debug
+        }
+    }
+}
+
+/// One member of a generated struct, for its constructor, setters and `Debug`.
+struct Member {
+    field: proc_macro2::Ident,
+    wire: String,
+    /// The field's type (`Option<..>` when optional).
+    ty: TokenStream,
+    /// The type without the optional layer.
+    base: TokenStream,
+    required: bool,
+    nullable: bool,
+    /// Whether `new` and the setter take `impl Into<base>`.
+    into: bool,
+}
+
+impl Member {
+    /// Passwords never show in `Debug` output.
+    fn is_secret(&self) -> bool {
+        self.wire.to_ascii_lowercase().contains("password")
+    }
+}
+
+/// `new` with the required members (in spec order) and a `with_<member>` setter per optional
+/// one. Structs are `#[non_exhaustive]`, so a member the spec adds later breaks no caller: an
+/// optional one gets a setter, a required one a new `new` argument (which must break callers,
+/// as their requests would be refused).
+fn constructor(name: &str, members: &[Member]) -> TokenStream {
+    let type_name = ident(name);
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for member in members {
+        let field = &member.field;
+        let base = &member.base;
+        let ty = &member.ty;
+        if member.required {
+            if member.into && !member.nullable {
+                params.push(quote!(#field: impl Into<#base>));
+                inits.push(quote!(#field: #field.into()));
+            } else {
+                params.push(quote!(#field: #ty));
+                inits.push(quote!(#field));
+            }
+            continue;
+        }
+        inits.push(quote!(#field: None));
+        let setter = quote::format_ident!("with_{}", field.to_string().trim_start_matches("r#"));
+        let doc = format!(" Sets [`{field}`](Self::{field}).", field = field.to_string().trim_start_matches("r#"));
+        let (param, value) = match (member.nullable, member.into) {
+            // "Absent keeps, null clears": `Some(None)` sends `null`.
+            (true, _) => (quote!(#field: #base), quote!(Some(#field))),
+            (false, true) => (quote!(#field: impl Into<#base>), quote!(Some(#field.into()))),
+            (false, false) => (quote!(#field: #base), quote!(Some(#field))),
+        };
+        setters.push(quote! {
+            #[doc = #doc]
+            #[must_use]
+            pub fn #setter(mut self, #param) -> Self {
+                self.#field = #value;
+                self
+            }
+        });
+    }
+    let new_doc = format!(" A `{name}` with the required members; the optional ones are unset.");
+    quote! {
+        impl #type_name {
+            #[doc = #new_doc]
+            #[allow(clippy::too_many_arguments)]
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+
+            #(#setters)*
+        }
+    }
+}
+
+/// `Debug` that prints `<redacted>` for password members.
+fn debug_impl(name: &str, members: &[Member]) -> TokenStream {
+    let type_name = ident(name);
+    let fields = members.iter().map(|member| {
+        let field = &member.field;
+        let label = field.to_string().trim_start_matches("r#").to_owned();
+        if member.is_secret() {
+            quote!(.field(#label, &"<redacted>"))
+        } else {
+            quote!(.field(#label, &self.#field))
+        }
+    });
+    quote! {
+        impl std::fmt::Debug for #type_name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#name) #(#fields)* .finish()
             }
         }
+    }
+}
+
+/// A newtype for an id component: the wire value inside, conversions from literals, `Display`.
+fn id_newtype_item(name: &str, doc: &TokenStream, string: bool) -> TokenStream {
+    let type_name = ident(name);
+    let (inner, from_literal) = if string {
+        (
+            quote!(String),
+            quote! {
+                impl From<&str> for #type_name {
+                    fn from(value: &str) -> Self {
+                        Self(value.to_owned())
+                    }
+                }
+
+                impl From<&String> for #type_name {
+                    fn from(value: &String) -> Self {
+                        Self(value.clone())
+                    }
+                }
+
+                impl AsRef<str> for #type_name {
+                    fn as_ref(&self) -> &str {
+                        &self.0
+                    }
+                }
+
+                impl PartialEq<str> for #type_name {
+                    fn eq(&self, other: &str) -> bool {
+                        self.0 == other
+                    }
+                }
+
+                impl PartialEq<&str> for #type_name {
+                    fn eq(&self, other: &&str) -> bool {
+                        self.0 == *other
+                    }
+                }
+
+                impl #type_name {
+                    /// The id as text.
+                    pub fn as_str(&self) -> &str {
+                        &self.0
+                    }
+                }
+            },
+        )
+    } else {
+        (
+            quote!(i64),
+            quote! {
+                impl #type_name {
+                    /// The id as a number.
+                    pub const fn get(self) -> i64 {
+                        self.0
+                    }
+                }
+            },
+        )
+    };
+    let copy = (!string).then(|| quote!(Copy,));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, #copy PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct #type_name(pub #inner);
+
+        impl From<#inner> for #type_name {
+            fn from(value: #inner) -> Self {
+                Self(value)
+            }
+        }
+
+        impl std::fmt::Display for #type_name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        #from_literal
     }
 }
 
@@ -264,7 +492,9 @@ fn non_null_branch(schema: &Value) -> Value {
     schema.clone()
 }
 
-/// An enum of strings (serde renames) or integers (hand-rolled serde as a number).
+/// An enum of strings or integers, with an `Unknown` variant that keeps a value the spec does
+/// not (yet) list: a server that grows a new status or role never fails a whole page. The enum
+/// is `#[non_exhaustive]` so that the spec can add variants without breaking a `match`.
 fn enum_item(name: &str, values: &[Value], description: &str) -> TokenStream {
     let doc = docs(description);
     let names = variant_names(values, description);
@@ -275,45 +505,67 @@ fn enum_item(name: &str, values: &[Value], description: &str) -> TokenStream {
         let variant_docs = wire.iter().map(|w| format!(" `{w}`"));
         quote! {
             #doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
             pub enum #type_name {
                 #(
                     #[doc = #variant_docs]
-                    #[serde(rename = #wire)]
                     #variants,
                 )*
+                /// A value the spec does not list, as received.
+                Unknown(String),
             }
 
             impl #type_name {
                 /// The value as sent on the wire.
-                pub const fn as_str(self) -> &'static str {
-                    match self { #(Self::#variants => #wire,)* }
+                pub fn as_str(&self) -> &str {
+                    match self { #(Self::#variants => #wire,)* Self::Unknown(raw) => raw }
+                }
+
+                /// The variant of a wire value; [`Self::Unknown`] for one the spec does not list.
+                pub fn from_wire(value: &str) -> Self {
+                    match value { #(#wire => Self::#variants,)* other => Self::Unknown(other.to_owned()) }
+                }
+            }
+
+            impl serde::Serialize for #type_name {
+                fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    serializer.serialize_str(self.as_str())
+                }
+            }
+
+            impl<'de> serde::Deserialize<'de> for #type_name {
+                fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = String::deserialize(deserializer)?;
+                    Ok(Self::from_wire(&value))
                 }
             }
         }
     } else {
         let numbers: Vec<i64> = values.iter().filter_map(Value::as_i64).collect();
         let variant_docs = numbers.iter().map(|n| format!(" `{n}`"));
-        let expecting = format!("one of the {name} values");
         quote! {
             #doc
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
             pub enum #type_name {
                 #(
                     #[doc = #variant_docs]
                     #variants,
                 )*
+                /// A value the spec does not list, as received.
+                Unknown(i64),
             }
 
             impl #type_name {
                 /// The value as sent on the wire.
                 pub const fn value(self) -> i64 {
-                    match self { #(Self::#variants => #numbers,)* }
+                    match self { #(Self::#variants => #numbers,)* Self::Unknown(raw) => raw }
                 }
 
-                /// The variant of a wire value, if it is one.
-                pub const fn from_value(value: i64) -> Option<Self> {
-                    match value { #(#numbers => Some(Self::#variants),)* _ => None }
+                /// The variant of a wire value; [`Self::Unknown`] for one the spec does not list.
+                pub const fn from_value(value: i64) -> Self {
+                    match value { #(#numbers => Self::#variants,)* other => Self::Unknown(other) }
                 }
             }
 
@@ -325,10 +577,7 @@ fn enum_item(name: &str, values: &[Value], description: &str) -> TokenStream {
 
             impl<'de> serde::Deserialize<'de> for #type_name {
                 fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = i64::deserialize(deserializer)?;
-                    Self::from_value(value).ok_or_else(|| {
-                        serde::de::Error::invalid_value(serde::de::Unexpected::Signed(value), &#expecting)
-                    })
+                    i64::deserialize(deserializer).map(Self::from_value)
                 }
             }
         }
