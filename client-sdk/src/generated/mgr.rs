@@ -8,7 +8,7 @@ pub struct CreatedId {
     pub id: Id,
 }
 impl CreatedId {
-    /// A `CreatedId` with the required members; the optional ones are unset.
+    /// Builds a `CreatedId` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id) -> Self {
         Self { id }
@@ -28,7 +28,7 @@ pub struct SigninForm {
     pub password: String,
 }
 impl SigninForm {
-    /// A `SigninForm` with the required members; the optional ones are unset.
+    /// Builds a `SigninForm` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
@@ -59,7 +59,7 @@ pub struct Customer {
     pub address: String,
 }
 impl Customer {
-    /// A `Customer` with the required members; the optional ones are unset.
+    /// Builds a `Customer` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: Id,
@@ -87,7 +87,7 @@ pub struct CustomerData {
     pub address: String,
 }
 impl CustomerData {
-    /// A `CustomerData` with the required members; the optional ones are unset.
+    /// Builds a `CustomerData` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -116,7 +116,7 @@ pub struct CustomerNewData {
     pub address: Option<String>,
 }
 impl CustomerNewData {
-    /// A `CustomerNewData` with the required members; the optional ones are unset.
+    /// Builds a `CustomerNewData` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -154,7 +154,7 @@ pub struct ListCustomerOk {
     pub total: Total,
 }
 impl ListCustomerOk {
-    /// A `ListCustomerOk` with the required members; the optional ones are unset.
+    /// Builds a `ListCustomerOk` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(retlist: Vec<Customer>, total: Total) -> Self {
         Self { retlist, total }
@@ -168,7 +168,7 @@ pub struct AddCustomerRequest {
     pub data: CustomerData,
 }
 impl AddCustomerRequest {
-    /// A `AddCustomerRequest` with the required members; the optional ones are unset.
+    /// Builds a `AddCustomerRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(data: CustomerData) -> Self {
         Self { data }
@@ -184,7 +184,7 @@ pub struct ModifyCustomerRequest {
     pub newdata: CustomerNewData,
 }
 impl ModifyCustomerRequest {
-    /// A `ModifyCustomerRequest` with the required members; the optional ones are unset.
+    /// Builds a `ModifyCustomerRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id, newdata: CustomerNewData) -> Self {
         Self { id, newdata }
@@ -198,7 +198,7 @@ pub struct DelCustomerRequest {
     pub id: Id,
 }
 impl DelCustomerRequest {
-    /// A `DelCustomerRequest` with the required members; the optional ones are unset.
+    /// Builds a `DelCustomerRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id) -> Self {
         Self { id }
@@ -218,7 +218,7 @@ pub struct Medicine {
     pub sn: String,
 }
 impl Medicine {
-    /// A `Medicine` with the required members; the optional ones are unset.
+    /// Builds a `Medicine` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: Id,
@@ -246,7 +246,7 @@ pub struct MedicineData {
     pub sn: String,
 }
 impl MedicineData {
-    /// A `MedicineData` with the required members; the optional ones are unset.
+    /// Builds a `MedicineData` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -270,7 +270,7 @@ pub struct ListMedicineOk {
     pub total: Total,
 }
 impl ListMedicineOk {
-    /// A `ListMedicineOk` with the required members; the optional ones are unset.
+    /// Builds a `ListMedicineOk` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(retlist: Vec<Medicine>, total: Total) -> Self {
         Self { retlist, total }
@@ -284,7 +284,7 @@ pub struct AddMedicineRequest {
     pub data: MedicineData,
 }
 impl AddMedicineRequest {
-    /// A `AddMedicineRequest` with the required members; the optional ones are unset.
+    /// Builds a `AddMedicineRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(data: MedicineData) -> Self {
         Self { data }
@@ -300,7 +300,7 @@ pub struct ModifyMedicineRequest {
     pub newdata: MedicineData,
 }
 impl ModifyMedicineRequest {
-    /// A `ModifyMedicineRequest` with the required members; the optional ones are unset.
+    /// Builds a `ModifyMedicineRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id, newdata: MedicineData) -> Self {
         Self { id, newdata }
@@ -314,7 +314,7 @@ pub struct DelMedicineRequest {
     pub id: Id,
 }
 impl DelMedicineRequest {
-    /// A `DelMedicineRequest` with the required members; the optional ones are unset.
+    /// Builds a `DelMedicineRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id) -> Self {
         Self { id }
@@ -334,7 +334,7 @@ pub struct OrderMedicine {
     pub name: String,
 }
 impl OrderMedicine {
-    /// A `OrderMedicine` with the required members; the optional ones are unset.
+    /// Builds a `OrderMedicine` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id, amount: Amount, name: impl Into<String>) -> Self {
         Self {
@@ -357,7 +357,7 @@ pub struct OrderMedicineInput {
     pub name: Option<String>,
 }
 impl OrderMedicineInput {
-    /// A `OrderMedicineInput` with the required members; the optional ones are unset.
+    /// Builds a `OrderMedicineInput` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id, amount: Amount) -> Self {
         Self { id, amount, name: None }
@@ -387,7 +387,7 @@ pub struct Order {
     pub medicinelist: Vec<OrderMedicine>,
 }
 impl Order {
-    /// A `Order` with the required members; the optional ones are unset.
+    /// Builds a `Order` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: Id,
@@ -419,7 +419,7 @@ pub struct AddOrderData {
     pub medicinelist: Vec<OrderMedicineInput>,
 }
 impl AddOrderData {
-    /// A `AddOrderData` with the required members; the optional ones are unset.
+    /// Builds a `AddOrderData` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -451,7 +451,7 @@ pub struct ModifyOrderData {
     pub deletelist: Option<Vec<Id>>,
 }
 impl ModifyOrderData {
-    /// A `ModifyOrderData` with the required members; the optional ones are unset.
+    /// Builds a `ModifyOrderData` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -496,7 +496,7 @@ pub struct ListOrderOk {
     pub total: Total,
 }
 impl ListOrderOk {
-    /// A `ListOrderOk` with the required members; the optional ones are unset.
+    /// Builds a `ListOrderOk` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(retlist: Vec<Order>, total: Total) -> Self {
         Self { retlist, total }
@@ -510,7 +510,7 @@ pub struct AddOrderRequest {
     pub data: AddOrderData,
 }
 impl AddOrderRequest {
-    /// A `AddOrderRequest` with the required members; the optional ones are unset.
+    /// Builds a `AddOrderRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(data: AddOrderData) -> Self {
         Self { data }
@@ -526,7 +526,7 @@ pub struct ModifyOrderRequest {
     pub data: ModifyOrderData,
 }
 impl ModifyOrderRequest {
-    /// A `ModifyOrderRequest` with the required members; the optional ones are unset.
+    /// Builds a `ModifyOrderRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id, data: ModifyOrderData) -> Self {
         Self { id, data }
@@ -540,7 +540,7 @@ pub struct DelOrderRequest {
     pub id: Id,
 }
 impl DelOrderRequest {
-    /// A `DelOrderRequest` with the required members; the optional ones are unset.
+    /// Builds a `DelOrderRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: Id) -> Self {
         Self { id }
@@ -558,7 +558,7 @@ pub struct Profile {
     pub bio: Option<String>,
 }
 impl Profile {
-    /// A `Profile` with the required members; the optional ones are unset.
+    /// Builds a `Profile` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         nickname: Option<String>,
@@ -595,7 +595,7 @@ pub struct ProfileInput {
     pub bio: Option<Option<String>>,
 }
 impl ProfileInput {
-    /// A `ProfileInput` with the required members; the optional ones are unset.
+    /// Builds a `ProfileInput` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -631,7 +631,7 @@ pub struct GetMyProfileOk {
     pub profile: Profile,
 }
 impl GetMyProfileOk {
-    /// A `GetMyProfileOk` with the required members; the optional ones are unset.
+    /// Builds a `GetMyProfileOk` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(profile: Profile) -> Self {
         Self { profile }
@@ -645,7 +645,7 @@ pub struct ModifyMyProfileRequest {
     pub profile: ProfileInput,
 }
 impl ModifyMyProfileRequest {
-    /// A `ModifyMyProfileRequest` with the required members; the optional ones are unset.
+    /// Builds a `ModifyMyProfileRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(profile: ProfileInput) -> Self {
         Self { profile }

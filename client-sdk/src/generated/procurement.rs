@@ -475,7 +475,7 @@ pub struct LoginRequest {
     pub password: String,
 }
 impl LoginRequest {
-    /// A `LoginRequest` with the required members; the optional ones are unset.
+    /// Builds a `LoginRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(username: impl Into<String>, password: impl Into<String>) -> Self {
         Self {
@@ -505,7 +505,7 @@ pub struct LoginData {
     pub menu: Vec<Menu>,
 }
 impl LoginData {
-    /// A `LoginData` with the required members; the optional ones are unset.
+    /// Builds a `LoginData` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         login_name: impl Into<String>,
@@ -585,7 +585,7 @@ pub struct Menu {
     pub children: Vec<Menu>,
 }
 impl Menu {
-    /// A `Menu` with the required members; the optional ones are unset.
+    /// Builds a `Menu` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -613,7 +613,7 @@ pub struct ResultUser {
     pub role: RoleName,
 }
 impl ResultUser {
-    /// A `ResultUser` with the required members; the optional ones are unset.
+    /// Builds a `ResultUser` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<UserId>,
@@ -645,7 +645,7 @@ pub struct UserCreate {
     pub role: RoleName,
 }
 impl UserCreate {
-    /// A `UserCreate` with the required members; the optional ones are unset.
+    /// Builds a `UserCreate` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<UserId>,
@@ -695,7 +695,7 @@ pub struct UserUpdate {
     pub role: RoleName,
 }
 impl UserUpdate {
-    /// A `UserUpdate` with the required members; the optional ones are unset.
+    /// Builds a `UserUpdate` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<UserId>,
@@ -743,7 +743,7 @@ pub struct ChangePasswordRequest {
     pub new_password: String,
 }
 impl ChangePasswordRequest {
-    /// A `ChangePasswordRequest` with the required members; the optional ones are unset.
+    /// Builds a `ChangePasswordRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         uid: impl Into<UserId>,
@@ -777,7 +777,7 @@ pub struct Department {
     pub dept_name: String,
 }
 impl Department {
-    /// A `Department` with the required members; the optional ones are unset.
+    /// Builds a `Department` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: impl Into<DepartmentId>, dept_name: impl Into<String>) -> Self {
         Self {
@@ -815,7 +815,7 @@ pub struct OrderList {
     pub new_user: String,
 }
 impl OrderList {
-    /// A `OrderList` with the required members; the optional ones are unset.
+    /// Builds a `OrderList` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<OrderLineId>,
@@ -877,7 +877,7 @@ pub struct OrderListInput {
     pub new_user: String,
 }
 impl OrderListInput {
-    /// A `OrderListInput` with the required members; the optional ones are unset.
+    /// Builds a `OrderListInput` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -948,7 +948,7 @@ pub struct OrderApply {
     pub update_time: ChineseDate,
 }
 impl OrderApply {
-    /// A `OrderApply` with the required members; the optional ones are unset.
+    /// Builds a `OrderApply` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<OrderId>,
@@ -1023,7 +1023,7 @@ pub struct OrderApplyDetail {
     pub version: i64,
 }
 impl OrderApplyDetail {
-    /// A `OrderApplyDetail` with the required members; the optional ones are unset.
+    /// Builds a `OrderApplyDetail` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<OrderId>,
@@ -1083,7 +1083,7 @@ pub struct OrderApplyCreate {
     pub uid: UserId,
 }
 impl OrderApplyCreate {
-    /// A `OrderApplyCreate` with the required members; the optional ones are unset.
+    /// Builds a `OrderApplyCreate` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         apply_department: impl Into<String>,
@@ -1174,7 +1174,7 @@ pub struct OrderApplyUpdate {
     pub version: i64,
 }
 impl OrderApplyUpdate {
-    /// A `OrderApplyUpdate` with the required members; the optional ones are unset.
+    /// Builds a `OrderApplyUpdate` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<OrderId>,
@@ -1251,7 +1251,7 @@ pub struct SignatureUpload {
     pub file: crate::Upload,
 }
 impl SignatureUpload {
-    /// A `SignatureUpload` with the required members; the optional ones are unset.
+    /// Builds a `SignatureUpload` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(id: impl Into<OrderId>, file: crate::Upload) -> Self {
         Self { id: id.into(), file }
@@ -1265,7 +1265,7 @@ pub struct UserImportUpload {
     pub file: crate::Upload,
 }
 impl UserImportUpload {
-    /// A `UserImportUpload` with the required members; the optional ones are unset.
+    /// Builds a `UserImportUpload` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(file: crate::Upload) -> Self {
         Self { file }
@@ -1291,7 +1291,7 @@ pub struct Notice {
     pub time: ChineseDate,
 }
 impl Notice {
-    /// A `Notice` with the required members; the optional ones are unset.
+    /// Builds a `Notice` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<NoticeId>,
@@ -1325,7 +1325,7 @@ pub struct ImportResult {
     pub result: Vec<ImportRow>,
 }
 impl ImportResult {
-    /// A `ImportResult` with the required members; the optional ones are unset.
+    /// Builds a `ImportResult` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(success: i64, count: i64, result: Vec<ImportRow>) -> Self {
         Self { success, count, result }
@@ -1341,7 +1341,7 @@ pub struct ImportRow {
     pub message: ImportRowMessage,
 }
 impl ImportRow {
-    /// A `ImportRow` with the required members; the optional ones are unset.
+    /// Builds a `ImportRow` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(no: impl Into<String>, message: ImportRowMessage) -> Self {
         Self { no: no.into(), message }
@@ -1431,7 +1431,7 @@ pub struct OrderApplyPage {
     pub number: i64,
 }
 impl OrderApplyPage {
-    /// A `OrderApplyPage` with the required members; the optional ones are unset.
+    /// Builds a `OrderApplyPage` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         content: Vec<OrderApply>,
@@ -1467,7 +1467,7 @@ pub struct NoticePage {
     pub number: i64,
 }
 impl NoticePage {
-    /// A `NoticePage` with the required members; the optional ones are unset.
+    /// Builds a `NoticePage` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         content: Vec<Notice>,
@@ -1503,7 +1503,7 @@ pub struct ResultUserPage {
     pub number: i64,
 }
 impl ResultUserPage {
-    /// A `ResultUserPage` with the required members; the optional ones are unset.
+    /// Builds a `ResultUserPage` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         content: Vec<ResultUser>,

@@ -102,6 +102,29 @@ impl Match for HeaderIs {
     }
 }
 
+/// The header has exactly this value (built at run time, e.g. a token with a fresh expiry).
+pub fn header_is_owned(name: &'static str, expected: &str) -> HeaderIsOwned {
+    HeaderIsOwned {
+        name,
+        expected: expected.to_owned(),
+    }
+}
+
+pub struct HeaderIsOwned {
+    name: &'static str,
+    expected: String,
+}
+
+impl Match for HeaderIsOwned {
+    fn matches(&self, request: &Request) -> bool {
+        request
+            .headers
+            .get(self.name)
+            .and_then(|value| value.to_str().ok())
+            == Some(self.expected.as_str())
+    }
+}
+
 /// A JSON body equal to this one (numbers by value), sent as `application/json`.
 pub fn json_body(expected: &str) -> JsonBody {
     JsonBody(serde_json::from_str(expected).expect("expected body is JSON"))

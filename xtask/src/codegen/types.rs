@@ -343,7 +343,7 @@ fn constructor(name: &str, members: &[Member]) -> TokenStream {
             }
         });
     }
-    let new_doc = format!(" A `{name}` with the required members; the optional ones are unset.");
+    let new_doc = format!(" Builds a `{name}` from its required members; the optional ones are unset.");
     quote! {
         impl #type_name {
             #[doc = #new_doc]
