@@ -1829,13 +1829,13 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `wrong_password` (账号密码错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::WrongPassword`](Code::WrongPassword) (23)
-    /// - `unknown_account` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`](Code::AccountNotFound) (27)
-    /// - `blank_password` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `account_disabled` (账号不可用, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountDisabled`](Code::AccountDisabled) (25)
-    /// - `account_locked` (账号被锁定, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountLocked`](Code::AccountLocked) (26)
-    /// - `account_expired` (用户账户过期, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountExpired`](Code::AccountExpired) (22)
-    /// - `password_expired` (密码过期, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::PasswordExpired`](Code::PasswordExpired) (24)
+    /// - `wrong_password` (账号密码错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::WrongPassword`] (23)
+    /// - `unknown_account` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`] (27)
+    /// - `blank_password` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `account_disabled` (账号不可用, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountDisabled`] (25)
+    /// - `account_locked` (账号被锁定, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountLocked`] (26)
+    /// - `account_expired` (用户账户过期, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountExpired`] (22)
+    /// - `password_expired` (密码过期, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::PasswordExpired`] (24)
     pub async fn login(&self, body: &LoginRequest) -> crate::Result<LoginData> {
         self.login_with_response(body).await.map(crate::Response::into_value)
     }
@@ -1882,14 +1882,14 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `unknown_user` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`](Code::AccountNotFound) (27)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `account_offline` (账号下线, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountOffline`](Code::AccountOffline) (29)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `token_expired` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `token_replaced` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `unknown_user` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`] (27)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `account_offline` (账号下线, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountOffline`] (29)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `token_expired` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `token_replaced` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn get_user_info(&self, id: &UserId) -> crate::Result<ResultUser> {
         self.get_user_info_with_response(id).await.map(crate::Response::into_value)
     }
@@ -1936,11 +1936,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `not_logged_in` (用户未登录, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NotLoggedIn`](Code::NotLoggedIn) (21)
-    /// - `missing_uid` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `not_logged_in` (用户未登录, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NotLoggedIn`] (21)
+    /// - `missing_uid` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn logout(&self) -> crate::Result<()> {
         self.logout_with_response().await.map(crate::Response::into_value)
     }
@@ -2001,10 +2001,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `wrong_old_password` (账号密码错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::WrongPassword`](Code::WrongPassword) (23)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `wrong_old_password` (账号密码错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::WrongPassword`] (23)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn change_password(
         &self,
         body: &ChangePasswordRequest,
@@ -2055,8 +2055,8 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
     pub async fn list_departments(&self) -> crate::Result<Vec<Department>> {
         self.list_departments_with_response().await.map(crate::Response::into_value)
     }
@@ -2093,11 +2093,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `not_visible` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `not_visible` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn get_order(&self, id: &OrderId) -> crate::Result<OrderApplyDetail> {
         self.get_order_with_response(id).await.map(crate::Response::into_value)
     }
@@ -2150,10 +2150,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `unknown_department` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`](Code::ParamInvalid) (12)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `other_uid` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `unknown_department` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`] (12)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `other_uid` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn create_order(&self, body: &OrderApplyCreate) -> crate::Result<OrderId> {
         self.create_order_with_response(body).await.map(crate::Response::into_value)
     }
@@ -2204,12 +2204,12 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `stale_version` (申请单已被更新, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `not_editable` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `not_owner` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `stale_version` (申请单已被更新, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `not_editable` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `not_owner` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn update_order(&self, body: &OrderApplyUpdate) -> crate::Result<()> {
         self.update_order_with_response(body).await.map(crate::Response::into_value)
     }
@@ -2256,12 +2256,12 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `not_submitted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `not_owner` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `not_submitted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `not_owner` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn recall_order(&self, id: &OrderId) -> crate::Result<()> {
         self.recall_order_with_response(id).await.map(crate::Response::into_value)
     }
@@ -2308,11 +2308,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `already_deleted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `already_deleted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn delete_order(&self, id: &OrderId) -> crate::Result<()> {
         self.delete_order_with_response(id).await.map(crate::Response::into_value)
     }
@@ -2355,10 +2355,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `bad_page` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`](Code::ParamInvalid) (12)
-    /// - `bad_date` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`](Code::ParamInvalid) (12)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
+    /// - `bad_page` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`] (12)
+    /// - `bad_date` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`] (12)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
     pub async fn list_orders(
         &self,
         params: &ListOrdersParams,
@@ -2452,11 +2452,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `not_visible` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `not_visible` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn export_order_excel(
         &self,
         id: &OrderId,
@@ -2503,11 +2503,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `not_an_image` (只能上传 jpg/png 图片, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `not_owner` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `not_an_image` (只能上传 jpg/png 图片, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `not_owner` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn upload_signature(&self, body: SignatureUpload) -> crate::Result<()> {
         self.upload_signature_with_response(body).await.map(crate::Response::into_value)
     }
@@ -2552,8 +2552,8 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
     pub async fn download_feasibility_report(&self) -> crate::Result<crate::Download> {
         self.download_feasibility_report_with_response()
             .await
@@ -2589,12 +2589,12 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `no_file` (申请单还未上传签名文件, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `not_visible` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `no_file` (申请单还未上传签名文件, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `not_visible` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn download_signature(
         &self,
         id: &OrderId,
@@ -2638,10 +2638,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `missing_uid` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `missing_uid` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn count_unread_notices(&self) -> crate::Result<i64> {
         self.count_unread_notices_with_response().await.map(crate::Response::into_value)
     }
@@ -2696,11 +2696,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `unknown_notice` (消息不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `unknown_notice` (消息不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn get_notice(&self, id: NoticeId) -> crate::Result<Notice> {
         self.get_notice_with_response(id).await.map(crate::Response::into_value)
     }
@@ -2744,9 +2744,9 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `other_user` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn list_notices(&self, page: Option<i64>) -> crate::Result<NoticePage> {
         self.list_notices_with_response(page).await.map(crate::Response::into_value)
     }
@@ -2831,11 +2831,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `bad_date` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`](Code::ParamInvalid) (12)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `bad_date` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`] (12)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn dept_search_orders(
         &self,
         params: &DeptSearchOrdersParams,
@@ -2919,10 +2919,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn dept_list_pending(
         &self,
         page: Option<i64>,
@@ -2987,14 +2987,14 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `other_department` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `other_department` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn dept_approve(&self, id: &OrderId) -> crate::Result<()> {
         self.dept_approve_with_response(id).await.map(crate::Response::into_value)
     }
@@ -3039,14 +3039,14 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `missing_reason` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `missing_reason` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `instlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn dept_deny(&self, id: &OrderId, reason: &str) -> crate::Result<()> {
         self.dept_deny_with_response(id, reason).await.map(crate::Response::into_value)
     }
@@ -3099,10 +3099,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn inst_search_orders(
         &self,
         params: &InstSearchOrdersParams,
@@ -3189,10 +3189,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn inst_list_pending(
         &self,
         page: Option<i64>,
@@ -3256,13 +3256,13 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn inst_approve(&self, id: &OrderId) -> crate::Result<()> {
         self.inst_approve_with_response(id).await.map(crate::Response::into_value)
     }
@@ -3307,14 +3307,14 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `missing_reason` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `missing_reason` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `wrong_status` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `missing_id` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn inst_deny(&self, id: &OrderId, reason: &str) -> crate::Result<()> {
         self.inst_deny_with_response(id, reason).await.map(crate::Response::into_value)
     }
@@ -3362,12 +3362,12 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `already_deleted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `already_deleted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `deptlead_forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_delete_order(&self, id: &OrderId) -> crate::Result<()> {
         self.admin_delete_order_with_response(id).await.map(crate::Response::into_value)
     }
@@ -3402,9 +3402,9 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_list_deleted_orders(
         &self,
         page: Option<i64>,
@@ -3468,11 +3468,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `not_deleted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `not_deleted` (不可以对申请单做此操作, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `unknown_order` (申请单不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_restore_order(&self, id: &OrderId) -> crate::Result<()> {
         self.admin_restore_order_with_response(id).await.map(crate::Response::into_value)
     }
@@ -3507,9 +3507,9 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_list_users(
         &self,
         page: Option<i64>,
@@ -3571,11 +3571,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `unknown_user` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`](Code::AccountNotFound) (27)
-    /// - `missing_uid` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`](Code::ParamMissing) (11)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `unknown_user` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`] (27)
+    /// - `missing_uid` (参数缺失, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamMissing`] (11)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_get_user(&self, uid: &UserId) -> crate::Result<ResultUser> {
         self.admin_get_user_with_response(uid).await.map(crate::Response::into_value)
     }
@@ -3617,11 +3617,11 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `already_exists` (账号已存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountExists`](Code::AccountExists) (28)
-    /// - `unknown_department` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`](Code::ParamInvalid) (12)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `already_exists` (账号已存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountExists`] (28)
+    /// - `unknown_department` (参数错误, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::ParamInvalid`] (12)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_add_user(&self, body: &UserCreate) -> crate::Result<()> {
         self.admin_add_user_with_response(body).await.map(crate::Response::into_value)
     }
@@ -3664,10 +3664,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `unknown_user` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`](Code::AccountNotFound) (27)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `unknown_user` (账号不存在, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::AccountNotFound`] (27)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_update_user(&self, body: &UserUpdate) -> crate::Result<()> {
         self.admin_update_user_with_response(body).await.map(crate::Response::into_value)
     }
@@ -3727,10 +3727,10 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `not_excel` (文件格式错误，请上传 .xlsx 或 .xls 文件, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`](Code::Failure) (0)
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `not_excel` (文件格式错误，请上传 .xlsx 或 .xls 文件, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::Failure`] (0)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_import_users(
         &self,
         body: UserImportUpload,
@@ -3778,9 +3778,9 @@ impl crate::procurement::Client {
     /// Transport failures are [`Error::Transport`](crate::Error::Transport), an undocumented HTTP status is [`Error::UnexpectedStatus`](crate::Error::UnexpectedStatus) and a body that fits no documented schema [`Error::Decode`](crate::Error::Decode).
     /// The documented refusals:
     ///
-    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`](Code::TokenMissing) (3)
-    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`](Code::TokenInvalid) (2)
-    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`](Code::NoPermission) (31)
+    /// - `token_missing` (token为空, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenMissing`] (3)
+    /// - `token_invalid` (token失效, HTTP 200): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::TokenInvalid`] (2)
+    /// - `forbidden` (没有权限, HTTP 403): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::NoPermission`] (31)
     pub async fn admin_download_user_template(&self) -> crate::Result<crate::Download> {
         self.admin_download_user_template_with_response()
             .await

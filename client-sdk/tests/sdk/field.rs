@@ -581,3 +581,60 @@ async fn inside_the_refresh_window_requests_go_one_at_a_time() {
     }
     assert_eq!(token_of(&client), Some(fresh));
 }
+
+// Observability.
+
+/// A `tracing` writer into a shared buffer.
+#[cfg(feature = "tracing")]
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+#[cfg(feature = "tracing")]
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("buffer").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Runs only with the `tracing` feature, which the workspace's test build turns on (the
+/// server's tests depend on the SDK with it), so `cargo test --workspace` runs it.
+#[cfg(feature = "tracing")]
+#[tokio::test]
+async fn each_call_is_a_span_with_operation_status_and_duration_and_no_secret() {
+    use tracing_subscriber::fmt::format::FmtSpan;
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/notice/count"))
+        .respond_with(json_response(
+            200,
+            r#"{"success":true,"code":1,"msg":"成功","data":0}"#,
+        ))
+        .mount(&server)
+        .await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let client = procurement_client(&server, Some(TOKEN_VALID));
+    client.count_unread_notices().await.expect("count");
+    drop(guard);
+    let output = String::from_utf8(captured.0.lock().expect("buffer").clone()).expect("utf-8");
+    assert!(output.contains("medsys_client.call"), "{output}");
+    assert!(output.contains("operation=\"count_unread_notices\""), "{output}");
+    assert!(output.contains("http.path=\"/notice/count\""), "{output}");
+    assert!(output.contains("http.status=200"), "{output}");
+    assert!(output.contains("duration_ms="), "{output}");
+    assert!(!output.contains("eyJ"), "a token in the trace: {output}");
+    assert!(!output.contains("12345678911"), "a parameter value in the trace: {output}");
+}
