@@ -58,7 +58,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "旧电脑运行缓慢",
                 me.login_name.clone(),
             )],
-            applicant_id.clone(),
         ))
         .await?;
     println!("submitted order {order_id}");

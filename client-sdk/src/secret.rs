@@ -125,7 +125,9 @@ mod tests {
     #[test]
     fn token_claims_are_read_and_debug_hides_the_value() {
         // {"sub":"12345678911","exp":1700000000} in base64url.
-        let token = Token::new("Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkxMSIsImV4cCI6MTcwMDAwMDAwMH0.sig");
+        let token = Token::new(
+            "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkxMSIsImV4cCI6MTcwMDAwMDAwMH0.sig",
+        );
         assert_eq!(token.subject().as_deref(), Some("12345678911"));
         assert_eq!(token.expires_at(), Some(1_700_000_000));
         assert_eq!(format!("{token:?}"), "Token(<redacted>)");

@@ -96,18 +96,20 @@ impl Received {
         let cookies: Vec<HeaderValue> = headers
             .get_all(SET_COOKIE)
             .iter()
-            .map(|cookie| match cookie.to_str().ok().and_then(|c| c.split_once('=')) {
-                Some((name, _)) => {
-                    let rest = cookie
-                        .to_str()
-                        .ok()
-                        .and_then(|c| c.split_once(';'))
-                        .map_or(String::new(), |(_, rest)| format!(";{rest}"));
-                    HeaderValue::from_str(&format!("{}=<redacted>{rest}", name.trim()))
-                        .unwrap_or_else(|_| HeaderValue::from_static("<redacted>"))
-                }
-                None => HeaderValue::from_static("<redacted>"),
-            })
+            .map(
+                |cookie| match cookie.to_str().ok().and_then(|c| c.split_once('=')) {
+                    Some((name, _)) => {
+                        let rest = cookie
+                            .to_str()
+                            .ok()
+                            .and_then(|c| c.split_once(';'))
+                            .map_or(String::new(), |(_, rest)| format!(";{rest}"));
+                        HeaderValue::from_str(&format!("{}=<redacted>{rest}", name.trim()))
+                            .unwrap_or_else(|_| HeaderValue::from_static("<redacted>"))
+                    }
+                    None => HeaderValue::from_static("<redacted>"),
+                },
+            )
             .collect();
         if !cookies.is_empty() {
             headers.remove(SET_COOKIE);

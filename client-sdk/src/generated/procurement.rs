@@ -734,7 +734,10 @@ impl std::fmt::Debug for UserUpdate {
 #[non_exhaustive]
 pub struct ChangePasswordRequest {
     /// User id (= account id, the login name): 11 digits, e.g. 12345678911.
-    pub uid: UserId,
+    ///
+    /// Left unset, the SDK sends the caller's own user id, read from the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<UserId>,
     /// Current password.
     #[serde(rename = "oldPassword")]
     pub old_password: String,
@@ -746,15 +749,20 @@ impl ChangePasswordRequest {
     /// Builds a `ChangePasswordRequest` from its required members; the optional ones are unset.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        uid: impl Into<UserId>,
         old_password: impl Into<String>,
         new_password: impl Into<String>,
     ) -> Self {
         Self {
-            uid: uid.into(),
+            uid: None,
             old_password: old_password.into(),
             new_password: new_password.into(),
         }
+    }
+    /// Sets [`uid`](Self::uid).
+    #[must_use]
+    pub fn with_uid(mut self, uid: impl Into<UserId>) -> Self {
+        self.uid = Some(uid.into());
+        self
     }
 }
 impl std::fmt::Debug for ChangePasswordRequest {
@@ -1080,7 +1088,10 @@ pub struct OrderApplyCreate {
     #[serde(rename = "orderLists")]
     pub order_lists: Vec<OrderListInput>,
     /// User id (= account id, the login name): 11 digits, e.g. 12345678911.
-    pub uid: UserId,
+    ///
+    /// Left unset, the SDK sends the caller's own user id, read from the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<UserId>,
 }
 impl OrderApplyCreate {
     /// Builds a `OrderApplyCreate` from its required members; the optional ones are unset.
@@ -1092,7 +1103,6 @@ impl OrderApplyCreate {
         total: f64,
         status: OrderApplyCreateStatus,
         order_lists: Vec<OrderListInput>,
-        uid: impl Into<UserId>,
     ) -> Self {
         Self {
             apply_department: apply_department.into(),
@@ -1101,8 +1111,14 @@ impl OrderApplyCreate {
             total,
             status,
             order_lists,
-            uid: uid.into(),
+            uid: None,
         }
+    }
+    /// Sets [`uid`](Self::uid).
+    #[must_use]
+    pub fn with_uid(mut self, uid: impl Into<UserId>) -> Self {
+        self.uid = Some(uid.into());
+        self
     }
 }
 /// 0 = save (待修改), 1 = submit (提交).
@@ -1169,7 +1185,10 @@ pub struct OrderApplyUpdate {
     #[serde(rename = "orderLists")]
     pub order_lists: Vec<OrderListInput>,
     /// User id (= account id, the login name): 11 digits, e.g. 12345678911.
-    pub uid: UserId,
+    ///
+    /// Left unset, the SDK sends the caller's own user id, read from the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<UserId>,
     /// The order's current version; a different value answers code 0 申请单已被更新.
     pub version: i64,
 }
@@ -1184,7 +1203,6 @@ impl OrderApplyUpdate {
         total: f64,
         status: OrderApplyUpdateStatus,
         order_lists: Vec<OrderListInput>,
-        uid: impl Into<UserId>,
         version: i64,
     ) -> Self {
         Self {
@@ -1195,9 +1213,15 @@ impl OrderApplyUpdate {
             total,
             status,
             order_lists,
-            uid: uid.into(),
+            uid: None,
             version,
         }
+    }
+    /// Sets [`uid`](Self::uid).
+    #[must_use]
+    pub fn with_uid(mut self, uid: impl Into<UserId>) -> Self {
+        self.uid = Some(uid.into());
+        self
     }
 }
 /// 0 = keep as draft, 1 = (re)submit.
@@ -2024,7 +2048,10 @@ impl crate::procurement::Client {
             public: false,
         };
         let path = "/user/pwd".to_owned();
-        let payload = crate::wire::body(body, &[])?;
+        let mut payload = crate::wire::body(body, &[])?;
+        if payload.get("uid").is_none_or(serde_json::Value::is_null) {
+            payload["uid"] = serde_json::Value::from(self.own_uid()?.0);
+        }
         let result = self
             .call::<
                 serde_json::Value,
@@ -2170,7 +2197,10 @@ impl crate::procurement::Client {
             public: false,
         };
         let path = "/order".to_owned();
-        let payload = crate::wire::body(body, &[])?;
+        let mut payload = crate::wire::body(body, &[])?;
+        if payload.get("uid").is_none_or(serde_json::Value::is_null) {
+            payload["uid"] = serde_json::Value::from(self.own_uid()?.0);
+        }
         self.call::<
                 OrderId,
                 _,
@@ -2226,7 +2256,10 @@ impl crate::procurement::Client {
             public: false,
         };
         let path = "/order".to_owned();
-        let payload = crate::wire::body(body, &[])?;
+        let mut payload = crate::wire::body(body, &[])?;
+        if payload.get("uid").is_none_or(serde_json::Value::is_null) {
+            payload["uid"] = serde_json::Value::from(self.own_uid()?.0);
+        }
         self.call::<
                 serde_json::Value,
                 _,

@@ -22,7 +22,10 @@ const TOKEN_INVALID: &str = r#"{"success":false,"code":2,"msg":"token失效","da
 /// tokens with the same claims apart, as the server's random `jti` does.
 fn jwt(sub: &str, exp: u64, tag: &str) -> String {
     let claims = format!(r#"{{"sub":"{sub}","exp":{exp}}}"#);
-    format!("Bearer eyJhbGciOiJIUzI1NiJ9.{}.{tag}", base64url(claims.as_bytes()))
+    format!(
+        "Bearer eyJhbGciOiJIUzI1NiJ9.{}.{tag}",
+        base64url(claims.as_bytes())
+    )
 }
 
 fn base64url(bytes: &[u8]) -> String {
@@ -147,11 +150,17 @@ async fn a_proxy_html_502_is_an_unexpected_status_with_a_truncated_body_and_the_
         Error::UnexpectedStatus { body, .. } => {
             assert!(body.starts_with("<html><body><h1>502 Bad Gateway</h1>"));
             assert!(body.len() < MAX_ERROR_BODY + 40, "{} bytes", body.len());
-            assert!(body.ends_with(&format!("({} bytes in all)", page.len())), "{body}");
+            assert!(
+                body.ends_with(&format!("({} bytes in all)", page.len())),
+                "{body}"
+            );
         }
         other => panic!("expected UnexpectedStatus, got {other:?}"),
     }
-    assert!(error.to_string().contains("request id proxy-7f3a"), "{error}");
+    assert!(
+        error.to_string().contains("request id proxy-7f3a"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -159,9 +168,7 @@ async fn envelope_errors_carry_the_http_status_and_the_request_id() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/department/departments"))
-        .respond_with(
-            json_response(200, TOKEN_INVALID).insert_header("x-request-id", "req-42"),
-        )
+        .respond_with(json_response(200, TOKEN_INVALID).insert_header("x-request-id", "req-42"))
         .mount(&server)
         .await;
     let client = procurement_client(&server, Some(TOKEN_VALID));
@@ -174,7 +181,8 @@ async fn envelope_errors_carry_the_http_status_and_the_request_id() {
 #[tokio::test]
 async fn with_response_returns_status_headers_and_request_id_and_hides_the_token() {
     let server = MockServer::start().await;
-    let data = r#"{"success":true,"code":1,"msg":"成功","data":{"loginName":"张三","role":4,"menu":[]}}"#;
+    let data =
+        r#"{"success":true,"code":1,"msg":"成功","data":{"loginName":"张三","role":4,"menu":[]}}"#;
     Mock::given(method("POST"))
         .and(path("/user/login"))
         .respond_with(
@@ -195,7 +203,11 @@ async fn with_response_returns_status_headers_and_request_id_and_hides_the_token
     assert_eq!(response.meta.request_id(), Some("login-1"));
     assert_eq!(response.meta.attempts(), 1);
     assert_eq!(
-        response.meta.headers().get("authorization").map(|v| v.as_bytes()),
+        response
+            .meta
+            .headers()
+            .get("authorization")
+            .map(|v| v.as_bytes()),
         Some(&b"<redacted>"[..])
     );
     assert!(!format!("{response:?}").contains("eyJ"), "{response:?}");
@@ -390,10 +402,13 @@ async fn debug_output_never_shows_tokens_sessions_or_passwords() {
     let shown = format!("{:?}", client.token());
     assert!(!shown.contains("eyJ"), "{shown}");
     let shown = format!("{:?}", LoginRequest::new("12345678911", "s3cret-pw"));
-    assert!(!shown.contains("s3cret-pw") && shown.contains("12345678911"), "{shown}");
+    assert!(
+        !shown.contains("s3cret-pw") && shown.contains("12345678911"),
+        "{shown}"
+    );
     let shown = format!(
         "{:?}",
-        procurement::ChangePasswordRequest::new("12345678911", "old-s3cret", "new-s3cret")
+        procurement::ChangePasswordRequest::new("old-s3cret", "new-s3cret")
     );
     assert!(!shown.contains("s3cret"), "{shown}");
     let shown = format!(
@@ -494,9 +509,12 @@ async fn a_request_refused_because_another_refreshed_the_token_is_retried_with_t
         .and(path("/order"))
         .and(header_is_owned("authorization", &old))
         .respond_with(
-            json_response(200, r#"{"success":false,"code":0,"msg":"申请单不存在","data":null}"#)
-                .insert_header("authorization", new.as_str())
-                .set_delay(Duration::from_millis(300)),
+            json_response(
+                200,
+                r#"{"success":false,"code":0,"msg":"申请单不存在","data":null}"#,
+            )
+            .insert_header("authorization", new.as_str())
+            .set_delay(Duration::from_millis(300)),
         )
         .expect(1)
         .mount(&server)
@@ -631,10 +649,53 @@ async fn each_call_is_a_span_with_operation_status_and_duration_and_no_secret() 
     drop(guard);
     let output = String::from_utf8(captured.0.lock().expect("buffer").clone()).expect("utf-8");
     assert!(output.contains("medsys_client.call"), "{output}");
-    assert!(output.contains("operation=\"count_unread_notices\""), "{output}");
+    assert!(
+        output.contains("operation=\"count_unread_notices\""),
+        "{output}"
+    );
     assert!(output.contains("http.path=\"/notice/count\""), "{output}");
     assert!(output.contains("http.status=200"), "{output}");
     assert!(output.contains("duration_ms="), "{output}");
     assert!(!output.contains("eyJ"), "a token in the trace: {output}");
-    assert!(!output.contains("12345678911"), "a parameter value in the trace: {output}");
+    assert!(
+        !output.contains("12345678911"),
+        "a parameter value in the trace: {output}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_uid_left_unset_is_the_callers_own_and_one_set_is_sent_as_is() {
+    let server = MockServer::start().await;
+    let ok = r#"{"success":true,"code":1,"msg":"成功","data":null}"#;
+    Mock::given(method("PUT"))
+        .and(path("/user/pwd"))
+        .and(json_body(
+            r#"{"uid":"12345678911","oldPassword":"123456","newPassword":"Abc123456"}"#,
+        ))
+        .respond_with(json_response(200, ok))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("PUT"))
+        .and(path("/user/pwd"))
+        .and(json_body(
+            r#"{"uid":"12345678912","oldPassword":"123456","newPassword":"Abc123456"}"#,
+        ))
+        .respond_with(json_response(200, ok))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let change = procurement::ChangePasswordRequest::new("123456", "Abc123456");
+    procurement_client(&server, Some(TOKEN_VALID))
+        .change_password(&change)
+        .await
+        .expect("own uid");
+    procurement_client(&server, Some(TOKEN_VALID))
+        .change_password(&change.clone().with_uid("12345678912"))
+        .await
+        .expect("the uid as set");
+    let anonymous = procurement_client(&server, None)
+        .change_password(&change)
+        .await;
+    assert!(matches!(anonymous, Err(Error::NoToken)), "{anonymous:?}");
 }

@@ -72,7 +72,10 @@ async fn login_stores_the_token_and_logout_forgets_it() {
     let data = client.login(&login).await.expect("login");
     assert_eq!(data.login_name, "张三");
     assert_eq!(token_of(&client).as_deref(), Some(TOKEN_VALID));
-    client.logout_for(&"12345678911".into()).await.expect("logout");
+    client
+        .logout_for(&"12345678911".into())
+        .await
+        .expect("logout");
     assert_eq!(client.token(), None);
 }
 
@@ -86,7 +89,10 @@ async fn an_admin_logging_out_another_user_keeps_the_own_token() {
         .mount(&server)
         .await;
     let client = procurement_client(&server, Some(ADMIN_TOKEN));
-    client.logout_for(&"12345678911".into()).await.expect("logout");
+    client
+        .logout_for(&"12345678911".into())
+        .await
+        .expect("logout");
     assert_eq!(token_of(&client).as_deref(), Some(ADMIN_TOKEN));
 }
 
@@ -94,7 +100,8 @@ async fn an_admin_logging_out_another_user_keeps_the_own_token() {
 async fn a_password_change_forgets_the_revoked_token_and_a_refused_one_keeps_it() {
     let server = MockServer::start().await;
     let change = |new_password: &str| {
-        medsys_client::procurement::ChangePasswordRequest::new("12345678911", "123456", new_password)
+        medsys_client::procurement::ChangePasswordRequest::new("123456", new_password)
+            .with_uid("12345678911")
     };
     Mock::given(method("PUT"))
         .and(path("/user/pwd"))
@@ -179,7 +186,10 @@ async fn mgr_302_is_not_logged_in_and_is_not_followed() {
         .await;
     let client = mgr::Client::new(&server.uri()).expect("client");
     let result = client.list_customer(10, 1).await;
-    assert!(matches!(result, Err(Error::NotLoggedIn { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Error::NotLoggedIn { .. })),
+        "{result:?}"
+    );
 }
 
 #[tokio::test]

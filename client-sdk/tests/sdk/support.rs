@@ -298,8 +298,9 @@ pub fn assert_procurement_error<T: std::fmt::Debug>(
     msg: &str,
 ) {
     match result {
-        Err(Error::Procurement { code: c, msg: m, .. })
-            if c == procurement::Code::from_code(code) && c.code() == code && m == msg => {}
+        Err(Error::Procurement {
+            code: c, msg: m, ..
+        }) if c == procurement::Code::from_code(code) && c.code() == code && m == msg => {}
         other => panic!(
             "{case}: expected Error::Procurement {{ code: {code}, msg: {msg:?} }}, got {other:?}"
         ),

@@ -47,6 +47,8 @@ pub struct BodyPlan {
     pub consts: Vec<(String, Value)>,
     /// Multipart fields: (wire name, is a file).
     pub multipart: Vec<(String, bool)>,
+    /// Members marked `x-caller`, filled in from the token when unset.
+    pub caller_members: Vec<String>,
     pub schema: Value,
 }
 
@@ -123,7 +125,9 @@ pub fn plan(spec: &Spec, types: &mut Types<'_>, op: &Operation<'_>) -> Plan {
         let members = properties(spec.resolve(body.schema()));
         if !body.required
             && let [(only, _)] = members.as_slice()
-            && let Some(arg) = query_args.iter_mut().find(|a| &a.wire == only && !a.required)
+            && let Some(arg) = query_args
+                .iter_mut()
+                .find(|a| &a.wire == only && !a.required)
         {
             arg.required = true;
             body_op = None;
@@ -152,7 +156,13 @@ pub fn plan(spec: &Spec, types: &mut Types<'_>, op: &Operation<'_>) -> Plan {
         } else {
             Vec::new()
         };
+        let caller_members = properties(spec.resolve(&schema))
+            .into_iter()
+            .filter(|(_, property)| property.get("x-caller").and_then(Value::as_bool) == Some(true))
+            .map(|(name, _)| name)
+            .collect();
         BodyPlan {
+            caller_members,
             consts: types.consts(&schema),
             media,
             type_tokens,
@@ -217,7 +227,9 @@ fn error_docs(spec: &Spec, op: &Operation<'_>) -> Vec<String> {
             let msg = value.get("msg").and_then(Value::as_str).unwrap_or_default();
             let line = match spec.flavor {
                 Flavor::Mgr if response.status == 302 => {
-                    format!("`{case}`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)")
+                    format!(
+                        "`{case}`: HTTP 302 → [`Error::NotLoggedIn`](crate::Error::NotLoggedIn)"
+                    )
                 }
                 Flavor::Mgr => match value.get("ret").and_then(Value::as_i64) {
                     Some(0) | None => continue,
@@ -229,9 +241,12 @@ fn error_docs(spec: &Spec, op: &Operation<'_>) -> Vec<String> {
                     if value.get("success") != Some(&Value::Bool(false)) {
                         continue;
                     }
-                    let code = value.get("code").and_then(Value::as_i64).unwrap_or_default();
+                    let code = value
+                        .get("code")
+                        .and_then(Value::as_i64)
+                        .unwrap_or_default();
                     format!(
-                        "`{case}` ({msg}, HTTP {}): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::{name}`](Code::{name}) ({code})",
+                        "`{case}` ({msg}, HTTP {}): [`Error::Procurement`](crate::Error::Procurement) with code [`Code::{name}`] ({code})",
                         response.status,
                         name = code_name(code),
                     )
@@ -626,9 +641,8 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         .as_ref()
         .map(|paging| stream_method(plan, paging))
         .unwrap_or_default();
-    let with_response_doc = format!(
-        " Like [`{id}`](Self::{id}), with the response's status, headers and request id.",
-    );
+    let with_response_doc =
+        format!(" Like [`{id}`](Self::{id}), with the response's status, headers and request id.",);
     match caller_ident {
         None => {
             let with_response = format_ident!("{}_with_response", plan.id);
@@ -747,6 +761,20 @@ fn body_statement(body: &BodyPlan) -> (TokenStream, TokenStream) {
     } else {
         quote!(json)
     };
+    let callers = &body.caller_members;
+    if body.required && !callers.is_empty() {
+        return (
+            quote! {
+                let mut payload = crate::wire::body(body, &[#(#consts),*])?;
+                #(
+                    if payload.get(#callers).is_none_or(serde_json::Value::is_null) {
+                        payload[#callers] = serde_json::Value::from(self.own_uid()?.0);
+                    }
+                )*
+            },
+            quote!(let request = request.#encode(&payload);),
+        );
+    }
     if body.required {
         (
             quote!(let payload = crate::wire::body(body, &[#(#consts),*])?;),
@@ -865,7 +893,6 @@ fn code_name(code: i64) -> String {
 
 /// The procurement `Code` enum, from the spec's `x-codes` table.
 pub fn code_enum(spec: &Spec) -> TokenStream {
-
     let mut codes: Vec<(i64, String)> = spec
         .doc
         .get("x-codes")
@@ -877,9 +904,7 @@ pub fn code_enum(spec: &Spec) -> TokenStream {
     codes.sort_by_key(|(code, _)| *code);
     let variants: Vec<_> = codes
         .iter()
-        .map(|(code, _)| {
-            format_ident!("{}", code_name(*code))
-        })
+        .map(|(code, _)| format_ident!("{}", code_name(*code)))
         .collect();
     let numbers: Vec<i64> = codes.iter().map(|(code, _)| *code).collect();
     let messages: Vec<&str> = codes.iter().map(|(_, msg)| msg.as_str()).collect();

@@ -205,7 +205,10 @@ impl<'s> Types<'s> {
             multipart |= resolved_shape == Shape::Binary;
             let hint = format!("{name}{}", pascal_case(&wire));
             let nullable = matches!(shape, Shape::Nullable(_));
-            let is_required = required.contains(&wire.as_str());
+            // `x-caller`: the caller's own user id, which the SDK fills in from its token when
+            // the caller leaves it unset; so it is optional in Rust whatever the spec requires.
+            let caller = property.get("x-caller").and_then(Value::as_bool) == Some(true);
+            let is_required = required.contains(&wire.as_str()) && !caller;
             let base = self.shape_type(&shape, &property, &hint);
             // Strings and id newtypes are taken as `impl Into<..>` by `new` and the setters.
             let into = resolved_shape == Shape::String || self.id_newtype(&property).is_some();
@@ -216,11 +219,16 @@ impl<'s> Types<'s> {
                 "" => str_of(self.spec.resolve(&property), "description").to_owned(),
                 own => own.to_owned(),
             };
-            let description = if description.is_empty() {
+            let mut description = if description.is_empty() {
                 format!("The `{wire}` member.")
             } else {
                 description
             };
+            if caller {
+                description.push_str(
+                    "\n\nLeft unset, the SDK sends the caller's own user id, read from the token.",
+                );
+            }
             let field_doc = docs(&description);
             let (ty, attrs) = match (is_required, nullable) {
                 (true, _) => {
@@ -327,11 +335,17 @@ fn constructor(name: &str, members: &[Member]) -> TokenStream {
         }
         inits.push(quote!(#field: None));
         let setter = quote::format_ident!("with_{}", field.to_string().trim_start_matches("r#"));
-        let doc = format!(" Sets [`{field}`](Self::{field}).", field = field.to_string().trim_start_matches("r#"));
+        let doc = format!(
+            " Sets [`{field}`](Self::{field}).",
+            field = field.to_string().trim_start_matches("r#")
+        );
         let (param, value) = match (member.nullable, member.into) {
             // "Absent keeps, null clears": `Some(None)` sends `null`.
             (true, _) => (quote!(#field: #base), quote!(Some(#field))),
-            (false, true) => (quote!(#field: impl Into<#base>), quote!(Some(#field.into()))),
+            (false, true) => (
+                quote!(#field: impl Into<#base>),
+                quote!(Some(#field.into())),
+            ),
             (false, false) => (quote!(#field: #base), quote!(Some(#field))),
         };
         setters.push(quote! {
@@ -343,7 +357,8 @@ fn constructor(name: &str, members: &[Member]) -> TokenStream {
             }
         });
     }
-    let new_doc = format!(" Builds a `{name}` from its required members; the optional ones are unset.");
+    let new_doc =
+        format!(" Builds a `{name}` from its required members; the optional ones are unset.");
     quote! {
         impl #type_name {
             #[doc = #new_doc]
