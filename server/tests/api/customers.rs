@@ -12,12 +12,7 @@ use crate::{on_both_backends, support::*};
 const PATH: &str = "/api/mgr/customers";
 
 fn customer(id: i64, name: &str, phonenumber: &str, address: &str) -> Customer {
-    Customer {
-        id,
-        name: name.to_owned(),
-        phonenumber: phonenumber.to_owned(),
-        address: address.to_owned(),
-    }
+    Customer::new(id, name, phonenumber, address)
 }
 
 on_both_backends! {
@@ -71,17 +66,15 @@ on_both_backends! {
     async fn a_customer_is_added_and_modified_as_documented(server: TestServer) {
         let admin = server.mgr_admin().await;
         let id = admin.add_customer(&new_customer("上海市xx医院", "12345678900", "上海市xx路xx街")).await.expect("added").id;
-        let newdata = CustomerNewData {
-            phonenumber: Some("13345678888".to_owned()),
-            address: Some("上海市xx街xx路".to_owned()),
-            ..CustomerNewData::default()
-        };
-        admin.modify_customer(&ModifyCustomerRequest { id, newdata: newdata.clone() }).await.expect("modified");
+        let newdata = CustomerNewData::new()
+            .with_phonenumber("13345678888")
+            .with_address("上海市xx街xx路");
+        admin.modify_customer(&ModifyCustomerRequest::new(id, newdata.clone())).await.expect("modified");
         // Absent members keep their values.
         let listed = admin.list_customer(10, 1).await.expect("listed").retlist;
         assert_eq!(listed, vec![customer(id, "上海市xx医院", "13345678888", "上海市xx街xx路")]);
         assert_mgr_refused(
-            admin.modify_customer(&ModifyCustomerRequest { id: id + 100, newdata }).await,
+            admin.modify_customer(&ModifyCustomerRequest::new(id + 100, newdata)).await,
             1,
             &format!("id:{}不存在", id + 100),
         );
@@ -93,9 +86,9 @@ on_both_backends! {
         let busy = admin.add_customer(&new_customer("李小哲", "12345678911", "上海市嘉定区")).await.expect("added").id;
         let medicine = admin.add_medicine(&new_medicine("xx药", "疗效是....", "213123123")).await.expect("added").id;
         admin.add_order(&new_mgr_order("xx医院订单", busy, &[(medicine, 3)])).await.expect("ordered");
-        admin.del_customer(&DelCustomerRequest { id: free }).await.expect("deleted");
-        assert_mgr_refused(admin.del_customer(&DelCustomerRequest { id: free }).await, 1, &format!("id:{free}不存在"));
-        assert_mgr_refused(admin.del_customer(&DelCustomerRequest { id: busy }).await, 2, "订单中引用了这条数据,禁止删除");
+        admin.del_customer(&DelCustomerRequest::new(free)).await.expect("deleted");
+        assert_mgr_refused(admin.del_customer(&DelCustomerRequest::new(free)).await, 1, &format!("id:{free}不存在"));
+        assert_mgr_refused(admin.del_customer(&DelCustomerRequest::new(busy)).await, 2, "订单中引用了这条数据,禁止删除");
         assert_eq!(admin.list_customer(10, 1).await.expect("listed").total, 1);
     }
 

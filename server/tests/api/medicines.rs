@@ -11,12 +11,7 @@ use crate::{on_both_backends, support::*};
 const PATH: &str = "/api/mgr/medicines";
 
 fn medicine(id: i64, name: &str, desc: &str, sn: &str) -> Medicine {
-    Medicine {
-        id,
-        name: name.to_owned(),
-        desc: desc.to_owned(),
-        sn: sn.to_owned(),
-    }
+    Medicine::new(id, name, desc, sn)
 }
 
 on_both_backends! {
@@ -59,7 +54,7 @@ on_both_backends! {
         let id = admin.add_medicine(&new_medicine("xx药", "疗效是...", "1234567788")).await.expect("added").id;
         let other = admin.add_medicine(&new_medicine("yy药", "疗效是...", "1")).await.expect("added").id;
         let newdata = medicine_data("xx药", "疗效是....", "123456777");
-        let modify = |id: i64, newdata: &medsys_client::mgr::MedicineData| ModifyMedicineRequest { id, newdata: newdata.clone() };
+        let modify = |id: i64, newdata: &medsys_client::mgr::MedicineData| ModifyMedicineRequest::new(id, newdata.clone());
         admin.modify_medicine(&modify(id, &newdata)).await.expect("modified");
         assert_mgr_refused(admin.modify_medicine(&modify(other + 100, &newdata)).await, 1, "无此id的药品");
         assert_mgr_refused(admin.modify_medicine(&modify(id, &medicine_data("xx药", "", ""))).await, 1, "请填入相应的修改药品数据");
@@ -85,9 +80,9 @@ on_both_backends! {
         let busy = admin.add_medicine(&new_medicine("xx药2", "疗效是...", "2")).await.expect("added").id;
         let customer = admin.add_customer(&new_customer("李小哲", "12345678911", "上海市嘉定区")).await.expect("added").id;
         admin.add_order(&new_mgr_order("xx医院订单", customer, &[(busy, 5)])).await.expect("ordered");
-        admin.del_medicine(&DelMedicineRequest { id: free }).await.expect("deleted");
-        assert_mgr_refused(admin.del_medicine(&DelMedicineRequest { id: free }).await, 1, "无此id,无法删除");
-        assert_mgr_refused(admin.del_medicine(&DelMedicineRequest { id: busy }).await, 2, "订单中正在使用该商品,无法删除");
+        admin.del_medicine(&DelMedicineRequest::new(free)).await.expect("deleted");
+        assert_mgr_refused(admin.del_medicine(&DelMedicineRequest::new(free)).await, 1, "无此id,无法删除");
+        assert_mgr_refused(admin.del_medicine(&DelMedicineRequest::new(busy)).await, 2, "订单中正在使用该商品,无法删除");
         server.raw_session_of(&admin).delete(PATH, json!({"action": "del_medicine"})).await
             .expect(200, json!({"ret": 1, "msg": "请传入删除的id值"}));
     }

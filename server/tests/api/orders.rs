@@ -62,11 +62,7 @@ impl Fixture {
 }
 
 fn line(id: i64, amount: i64, name: &str) -> OrderMedicine {
-    OrderMedicine {
-        id,
-        amount,
-        name: name.to_owned(),
-    }
+    OrderMedicine::new(id, amount, name)
 }
 
 /// Today in the server's time zone may differ from UTC's around midnight, so a creation date is
@@ -89,10 +85,9 @@ on_both_backends! {
         assert!(is_about_today(&date), "{date}");
         assert_eq!(page.total, 2);
         assert_eq!(page.retlist, vec![
-            Order { id: newer, name: "yy医院订单".into(), create_date: date.clone(), customer_name: "张三".into(),
-                customerid: f.other_customer, medicinelist: vec![] },
-            Order { id: older, name: "xx医院订单".into(), create_date: date.clone(), customer_name: "李小哲".into(),
-                customerid: f.customer, medicinelist: vec![line(m1, 33, "xxx药"), line(m2, 12, "xxx药2")] },
+            Order::new(newer, "yy医院订单", date.clone(), "张三", f.other_customer, vec![]),
+            Order::new(older, "xx医院订单", date.clone(), "李小哲", f.customer,
+                vec![line(m1, 33, "xxx药"), line(m2, 12, "xxx药2")]),
         ]);
         let past_the_end = f.admin.list_order(2, 2).await.expect("page 2");
         assert_eq!((past_the_end.retlist, past_the_end.total), (vec![], 2));
@@ -146,12 +141,12 @@ on_both_backends! {
         let f = fixture(&server).await;
         let (m1, m2, m3) = (f.medicines[0], f.medicines[1], f.medicines[2]);
         let id = f.add_order("xxx医院订单", f.customer, &[(m1, 5), (m2, 10)]).await;
-        f.admin.modify_order(&ModifyOrderRequest { id, data: ModifyOrderData {
-            name: Some("修改后订单".into()),
-            customerid: Some(f.other_customer),
-            medicinelist: Some(order_lines(&[(m2, 15), (m3, 10)])),
-            deletelist: Some(vec![m1]),
-        }}).await.expect("modified");
+        let change = ModifyOrderData::new()
+            .with_name("修改后订单")
+            .with_customerid(f.other_customer)
+            .with_medicinelist(order_lines(&[(m2, 15), (m3, 10)]))
+            .with_deletelist(vec![m1]);
+        f.admin.modify_order(&ModifyOrderRequest::new(id, change)).await.expect("modified");
         let order = f.orders().await.remove(0);
         assert_eq!((order.id, order.name.as_str(), order.customerid, order.customer_name.as_str()),
             (id, "修改后订单", f.other_customer, "张三"));
@@ -163,17 +158,15 @@ on_both_backends! {
         let (m1, m2) = (f.medicines[0], f.medicines[1]);
         let id = f.add_order("原订单", f.customer, &[(m1, 5)]).await;
         let before = f.orders().await;
-        let change = ModifyOrderData {
-            name: Some("改名".into()),
-            deletelist: Some(vec![m1]),
-            medicinelist: Some(order_lines(&[(m2, 1), (999_999, 1)])),
-            ..ModifyOrderData::default()
-        };
-        assert_mgr_refused(f.admin.modify_order(&ModifyOrderRequest { id, data: change }).await, 1, "id:999999的药品不存在");
+        let change = ModifyOrderData::new()
+            .with_name("改名")
+            .with_deletelist(vec![m1])
+            .with_medicinelist(order_lines(&[(m2, 1), (999_999, 1)]));
+        assert_mgr_refused(f.admin.modify_order(&ModifyOrderRequest::new(id, change)).await, 1, "id:999999的药品不存在");
         assert_eq!(f.orders().await, before);
         // An order that does not exist is refused like a missing id.
-        let rename = ModifyOrderData { name: Some("x".into()), ..ModifyOrderData::default() };
-        assert_mgr_refused(f.admin.modify_order(&ModifyOrderRequest { id: id + 100, data: rename }).await, 1, "请传入正确的id值");
+        let rename = ModifyOrderData::new().with_name("x");
+        assert_mgr_refused(f.admin.modify_order(&ModifyOrderRequest::new(id + 100, rename)).await, 1, "请传入正确的id值");
     }
 
     async fn modifying_an_order_needs_a_correct_id_and_data(server: TestServer) {
@@ -193,12 +186,12 @@ on_both_backends! {
     async fn an_order_is_deleted_with_its_lines(server: TestServer) {
         let f = fixture(&server).await;
         let id = f.add_order("原订单", f.customer, &[(f.medicines[0], 1)]).await;
-        f.admin.del_order(&DelOrderRequest { id }).await.expect("deleted");
+        f.admin.del_order(&DelOrderRequest::new(id)).await.expect("deleted");
         assert_eq!(f.orders().await, vec![]);
-        assert_mgr_refused(f.admin.del_order(&DelOrderRequest { id }).await, 1, &format!("id:{id}不存在"));
+        assert_mgr_refused(f.admin.del_order(&DelOrderRequest::new(id)).await, 1, &format!("id:{id}不存在"));
         // With the order gone, its customer and medicine may be deleted.
-        f.admin.del_medicine(&DelMedicineRequest { id: f.medicines[0] }).await.expect("medicine deleted");
-        f.admin.del_customer(&DelCustomerRequest { id: f.customer }).await.expect("customer deleted");
+        f.admin.del_medicine(&DelMedicineRequest::new(f.medicines[0])).await.expect("medicine deleted");
+        f.admin.del_customer(&DelCustomerRequest::new(f.customer)).await.expect("customer deleted");
         server.raw_session_of(&f.admin).delete(PATH, json!({"action": "del_order"})).await
             .expect(200, json!({"ret": 1, "msg": "缺少订单id"}));
     }

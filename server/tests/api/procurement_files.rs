@@ -8,8 +8,8 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 use medsys_client::procurement::{
-    self, Code, ImportResult, ImportRow, ImportRowMessage, ResultUser, RoleName, SignatureUpload,
-    UserImportUpload,
+    self, Code, ImportResult, ImportRow, ImportRowMessage, OrderId, ResultUser, RoleName,
+    SignatureUpload, UserImportUpload,
 };
 use medsys_client::{Download, Upload};
 use reqwest::multipart::Form;
@@ -38,41 +38,30 @@ fn assert_file(download: &Download, content_type: &str, file_name: &str) {
     );
 }
 
+/// An order id as the SDK's methods take it.
+fn order_id(id: &str) -> OrderId {
+    id.into()
+}
+
 fn signature(id: &str, bytes: Vec<u8>, name: &str, content_type: &str) -> SignatureUpload {
-    SignatureUpload {
-        id: id.to_owned(),
-        file: Upload::new(bytes, name, content_type),
-    }
+    SignatureUpload::new(id, Upload::new(bytes, name, content_type))
 }
 
 fn excel(bytes: Vec<u8>) -> UserImportUpload {
-    UserImportUpload {
-        file: Upload::new(bytes, "users.xlsx", XLSX),
-    }
+    UserImportUpload::new(Upload::new(bytes, "users.xlsx", XLSX))
 }
 
 fn import_result(success: i64, messages: &[ImportRowMessage]) -> ImportResult {
     let result: Vec<ImportRow> = (1..)
         .zip(messages)
-        .map(|(no, message): (i64, _)| ImportRow {
-            no: no.to_string(),
-            message: *message,
-        })
+        .map(|(no, message): (i64, _)| ImportRow::new(no.to_string(), message.clone()))
         .collect();
-    ImportResult {
-        success,
-        count: i64::try_from(messages.len()).expect("a few rows"),
-        result,
-    }
+    let count = i64::try_from(messages.len()).expect("a few rows");
+    ImportResult::new(success, count, result)
 }
 
 fn user(id: &str, username: &str, department: &str) -> ResultUser {
-    ResultUser {
-        id: id.to_owned(),
-        username: username.to_owned(),
-        department: department.to_owned(),
-        role: RoleName::普通用户,
-    }
+    ResultUser::new(id, username, department, RoleName::普通用户)
 }
 
 async fn user_count(admin: &procurement::Client) -> i64 {
@@ -126,7 +115,7 @@ on_both_backends! {
     async fn the_order_form_has_the_original_layout(server: TestServer) {
         fixture(server.db()).await;
         let zhang = logged_in(&server, ZHANG).await;
-        let form = zhang.export_order_excel("20210104").await.expect("the order form");
+        let form = zhang.export_order_excel(&order_id("20210104")).await.expect("the order form");
         assert_file(&form, XLSX, "申请单.xlsx");
         let range = sheet(&form.bytes, "设备采购申请单");
         assert_eq!(text(&range, 0, 0), "2021年1月设备采购单");
@@ -148,8 +137,8 @@ on_both_backends! {
         assert_eq!(text(&range, 10, 0), "部门领导");
         assert_eq!(text(&range, 11, 0), "主管院领导");
 
-        assert_refused(zhang.export_order_excel("20219999").await, Code::Failure, "申请单不存在");
-        assert_code(zhang.export_order_excel("20210201").await, Code::NoPermission);
+        assert_refused(zhang.export_order_excel(&order_id("20219999")).await, Code::Failure, "申请单不存在");
+        assert_code(zhang.export_order_excel(&order_id("20210201")).await, Code::NoPermission);
         // On the wire: an ASCII fallback name beside the UTF-8 one, and the missing id.
         let wire = raw(&server, &zhang);
         assert_eq!(content_disposition(&wire, "/order/file", &[("id", "20210104")]).await,
@@ -171,7 +160,7 @@ on_both_backends! {
         fixture(server.db()).await;
         let zhang = logged_in(&server, ZHANG).await;
         let lead = logged_in(&server, OFFICE_LEAD).await;
-        assert_refused(zhang.download_signature("20210104").await, Code::Failure, "申请单还未上传签名文件");
+        assert_refused(zhang.download_signature(&order_id("20210104")).await, Code::Failure, "申请单还未上传签名文件");
         let not_an_image = "这不是图片".as_bytes().to_vec();
         assert_refused(zhang.upload_signature(signature("20210104", not_an_image, "fake.png", "image/png")).await,
             Code::Failure, "只能上传 jpg/png 图片");
@@ -183,21 +172,21 @@ on_both_backends! {
         assert_refused(zhang.upload_signature(signature("20210104", big, "big.png", "image/png")).await,
             Code::Failure, "图片大小不能超过1MB");
         zhang.upload_signature(signature("20210104", png(), "signature.png", "image/png")).await.expect("uploaded");
-        let order = zhang.get_order("20210104").await.expect("the order");
+        let order = zhang.get_order(&order_id("20210104")).await.expect("the order");
         assert_eq!((order.has_file, order.version), (true, 1));
-        let stored = zhang.download_signature("20210104").await.expect("the signature");
+        let stored = zhang.download_signature(&order_id("20210104")).await.expect("the signature");
         assert_file(&stored, "image/png", "signature-20210104.png");
         assert_eq!(stored.bytes, png());
 
         // A JPEG replaces it; the department leader may download it, another applicant may not.
         let jpeg = vec![0xff, 0xd8, 0xff, 0xe0, 0, 0x10, b'J', b'F', b'I', b'F', 0, 0xff, 0xd9];
         zhang.upload_signature(signature("20210104", jpeg.clone(), "photo.bin", "application/octet-stream")).await.expect("replaced");
-        let stored = lead.download_signature("20210104").await.expect("the signature");
+        let stored = lead.download_signature(&order_id("20210104")).await.expect("the signature");
         assert_file(&stored, "image/jpeg", "signature-20210104.jpg");
         assert_eq!(stored.bytes, jpeg);
-        assert_code(logged_in(&server, LI).await.download_signature("20210104").await, Code::NoPermission);
-        assert_refused(zhang.download_signature("20219999").await, Code::Failure, "申请单不存在");
-        assert_code(zhang.download_signature("20210201").await, Code::NoPermission);
+        assert_code(logged_in(&server, LI).await.download_signature(&order_id("20210104")).await, Code::NoPermission);
+        assert_refused(zhang.download_signature(&order_id("20219999")).await, Code::Failure, "申请单不存在");
+        assert_code(zhang.download_signature(&order_id("20210201")).await, Code::NoPermission);
 
         // On the wire: the exact header, and requests without their file or id.
         let wire = raw(&server, &zhang);
@@ -231,15 +220,15 @@ on_both_backends! {
         ];
         let imported = admin.admin_import_users(excel(workbook(&rows))).await.expect("imported");
         assert_eq!(imported, import_result(1, &[成功, 用户已存在, 用户id为空, 用户id格式错误, 用户名为空, 部门名称为空, 部门不存在, 角色不存在]));
-        assert_eq!(admin.admin_get_user("12345678931").await.expect("the new user"), user("12345678931", "王五", "办公室"));
+        assert_eq!(admin.admin_get_user(&"12345678931".into()).await.expect("the new user"), user("12345678931", "王五", "办公室"));
         anonymous(&server).login(&login_body("12345678931", "123456")).await.expect("the new user logs in");
-        assert_code(admin.admin_get_user("12345678936").await, Code::AccountNotFound);
+        assert_code(admin.admin_get_user(&"12345678936".into()).await, Code::AccountNotFound);
 
         // The spec's own example file, and an empty role meaning 普通用户; a repeated id.
         let spec_file = workbook(&[["12345678941", "赵六", "", "财务部"], ["12345678941", "赵六", "", "财务部"]]);
         let imported = admin.admin_import_users(excel(spec_file)).await.expect("imported");
         assert_eq!(imported, import_result(1, &[成功, 用户已存在]));
-        assert_eq!(admin.admin_get_user("12345678941").await.expect("the new user"), user("12345678941", "赵六", "财务部"));
+        assert_eq!(admin.admin_get_user(&"12345678941".into()).await.expect("the new user"), user("12345678941", "赵六", "财务部"));
 
         // Not a workbook: nothing changes.
         let before = user_count(&admin).await;

@@ -1,13 +1,13 @@
 //! The role matrix, through the SDK: every operation called anonymously, with a bad token, and
 //! as each of the four roles; only the roles of its `x-roles` get past the role check.
 //!
-//! That such a refusal is HTTP 403 is checked over raw HTTP, because the SDK's typed errors do
-//! not carry the status.
+//! Each refusal for the role must also be HTTP 403, read from the SDK's error; the raw-HTTP test
+//! below checks the same on one operation per guarded prefix, as a browser would see it.
 
 use medsys_client::procurement::{
     self, ChangePasswordRequest, Code, DeptSearchOrdersParams, InstSearchOrdersParams,
-    ListOrdersParams, OrderApplyCreateStatus, OrderApplyUpdateStatus, RecallRequest, RoleName,
-    SignatureUpload, UserCreate, UserImportUpload, UserUpdate,
+    ListOrdersParams, OrderApplyCreateStatus, OrderApplyUpdateStatus, OrderId, RoleName,
+    SignatureUpload, UserCreate, UserId, UserImportUpload, UserUpdate,
 };
 use medsys_client::{Error, Upload};
 
@@ -62,19 +62,21 @@ fn png_upload() -> Upload {
 
 /// Calls `operation` as `client`, whose user id is `me`, with arguments that pass validation
 /// (the outcome after the role check does not matter here).
+///
+/// `me` is always sent explicitly (the `_for` methods, bodies built `with_uid`) rather than read
+/// from the token: the anonymous client and the one with a bad token have no user id to read,
+/// and their requests must still reach the server to be refused there.
 async fn call(
     client: &procurement::Client,
     operation: &str,
     me: &str,
 ) -> medsys_client::Result<()> {
+    let uid = UserId::from(me);
+    let unknown_order = OrderId::from(UNKNOWN_ORDER);
     match operation {
-        "get_user_info" => client.get_user_info(me).await.map(drop),
+        "get_user_info" => client.get_user_info(&uid).await.map(drop),
         "change_password" => {
-            let body = ChangePasswordRequest {
-                uid: me.into(),
-                old_password: "000000".into(),
-                new_password: "Abc123456".into(),
-            };
+            let body = ChangePasswordRequest::new("000000", "Abc123456").with_uid(me);
             client.change_password(&body).await
         }
         "list_departments" => client.list_departments().await.map(drop),
@@ -83,85 +85,61 @@ async fn call(
             .await
             .map(drop),
         "update_order" => {
-            let mut body = order_update(UNKNOWN_ORDER, 0, OrderApplyUpdateStatus::Keep);
-            body.uid = me.into();
+            let mut body = order_update(&unknown_order, 0, OrderApplyUpdateStatus::Keep);
+            body.uid = Some(uid);
             client.update_order(&body).await
         }
-        "get_order" => client.get_order("20210104").await.map(drop),
-        "recall_order" => {
-            client
-                .recall_order(
-                    None,
-                    Some(&RecallRequest {
-                        id: Some(UNKNOWN_ORDER.into()),
-                    }),
-                )
-                .await
-        }
-        "delete_order" => client.delete_order(UNKNOWN_ORDER).await,
+        "get_order" => client.get_order(&"20210104".into()).await.map(drop),
+        "recall_order" => client.recall_order(&unknown_order).await,
+        "delete_order" => client.delete_order(&unknown_order).await,
         "list_orders" => client
             .list_orders(&ListOrdersParams::default())
             .await
             .map(drop),
-        "export_order_excel" => client.export_order_excel(UNKNOWN_ORDER).await.map(drop),
+        "export_order_excel" => client.export_order_excel(&unknown_order).await.map(drop),
         "upload_signature" => {
             client
-                .upload_signature(SignatureUpload {
-                    id: UNKNOWN_ORDER.into(),
-                    file: png_upload(),
-                })
+                .upload_signature(SignatureUpload::new(unknown_order, png_upload()))
                 .await
         }
         "download_feasibility_report" => client.download_feasibility_report().await.map(drop),
-        "download_signature" => client.download_signature(UNKNOWN_ORDER).await.map(drop),
-        "count_unread_notices" => client.count_unread_notices(me).await.map(drop),
-        "get_notice" => client.get_notice(99_999).await.map(drop),
-        "list_notices" => client.list_notices(me, None).await.map(drop),
+        "download_signature" => client.download_signature(&unknown_order).await.map(drop),
+        "count_unread_notices" => client.count_unread_notices_for(&uid).await.map(drop),
+        "get_notice" => client.get_notice(99_999.into()).await.map(drop),
+        "list_notices" => client.list_notices_for(&uid, None).await.map(drop),
         "dept_search_orders" => client
             .dept_search_orders(&DeptSearchOrdersParams::default())
             .await
             .map(drop),
         "dept_list_pending" => client.dept_list_pending(None).await.map(drop),
-        "dept_approve" => client.dept_approve(UNKNOWN_ORDER).await,
-        "dept_deny" => client.dept_deny(UNKNOWN_ORDER, "x").await,
+        "dept_approve" => client.dept_approve(&unknown_order).await,
+        "dept_deny" => client.dept_deny(&unknown_order, "x").await,
         "inst_search_orders" => client
             .inst_search_orders(&InstSearchOrdersParams::default())
             .await
             .map(drop),
         "inst_list_pending" => client.inst_list_pending(None).await.map(drop),
-        "inst_approve" => client.inst_approve(UNKNOWN_ORDER).await,
-        "inst_deny" => client.inst_deny(UNKNOWN_ORDER, "x").await,
-        "admin_delete_order" => client.admin_delete_order(UNKNOWN_ORDER).await,
+        "inst_approve" => client.inst_approve(&unknown_order).await,
+        "inst_deny" => client.inst_deny(&unknown_order, "x").await,
+        "admin_delete_order" => client.admin_delete_order(&unknown_order).await,
         "admin_list_deleted_orders" => client.admin_list_deleted_orders(None).await.map(drop),
-        "admin_restore_order" => client.admin_restore_order(UNKNOWN_ORDER).await,
+        "admin_restore_order" => client.admin_restore_order(&unknown_order).await,
         "admin_list_users" => client.admin_list_users(None).await.map(drop),
-        "admin_get_user" => client.admin_get_user("19999999999").await.map(drop),
+        "admin_get_user" => client.admin_get_user(&"19999999999".into()).await.map(drop),
         "admin_add_user" => {
-            let body = UserCreate {
-                id: ZHANG.into(),
-                username: "张三".into(),
-                password: "123456".into(),
-                department: "办公室".into(),
-                role: RoleName::普通用户,
-            };
+            let body = UserCreate::new(ZHANG, "张三", "123456", "办公室", RoleName::普通用户);
             client.admin_add_user(&body).await
         }
         "admin_update_user" => {
-            let body = UserUpdate {
-                id: "19999999999".into(),
-                username: "无名".into(),
-                password: None,
-                department: "办公室".into(),
-                role: RoleName::普通用户,
-            };
+            let body = UserUpdate::new("19999999999", "无名", "办公室", RoleName::普通用户);
             client.admin_update_user(&body).await
         }
         "admin_import_users" => client
-            .admin_import_users(UserImportUpload { file: png_upload() })
+            .admin_import_users(UserImportUpload::new(png_upload()))
             .await
             .map(drop),
         "admin_download_user_template" => client.admin_download_user_template().await.map(drop),
-        "logout" => client.logout(me).await,
+        "logout" => client.logout_for(&uid).await,
         other => panic!("no call for operation {other}"),
     }
 }
@@ -205,6 +183,8 @@ on_both_backends! {
                     }
                 } else {
                     assert!(refused_with(&result, Code::NoPermission), "{operation} as {role}: {result:?}");
+                    let status = result.as_ref().err().and_then(Error::status);
+                    assert_eq!(status.map(|s| s.as_u16()), Some(403), "{operation} as {role}");
                 }
             }
         }

@@ -3,9 +3,10 @@
 //! raw bearer-token client for the wire-level cases.
 
 use chrono::{FixedOffset, TimeZone};
+use medsys_client::Token;
 use medsys_client::procurement::{
     self, Code, LoginRequest, OrderApplyCreate, OrderApplyCreateStatus, OrderApplyUpdate,
-    OrderApplyUpdateStatus, OrderListInput,
+    OrderApplyUpdateStatus, OrderId, OrderListInput,
 };
 use medsys_server::db::Db;
 use reqwest::{Method, multipart};
@@ -280,18 +281,15 @@ pub fn anonymous(server: &TestServer) -> procurement::Client {
 }
 
 /// An SDK client that sends `token` (an `Authorization` value) verbatim.
-pub fn with_token(server: &TestServer, token: &str) -> procurement::Client {
+pub fn with_token(server: &TestServer, token: impl Into<Token>) -> procurement::Client {
     let client = anonymous(server);
-    client.set_token(Some(token.to_owned()));
+    client.set_token(Some(token.into()));
     client
 }
 
 /// The login body of `id` with `password`.
 pub fn login_body(id: &str, password: &str) -> LoginRequest {
-    LoginRequest {
-        username: id.to_owned(),
-        password: password.to_owned(),
-    }
+    LoginRequest::new(id, password)
 }
 
 /// An SDK client logged in as `id` (password 123456).
@@ -305,7 +303,8 @@ pub async fn logged_in(server: &TestServer, id: &str) -> procurement::Client {
 
 /// A raw client holding the SDK client's current token, for wire-level requests.
 pub fn raw(server: &TestServer, client: &procurement::Client) -> Proc {
-    Proc::anonymous(server).with_token(&client.token().expect("a logged-in SDK client"))
+    let token = client.token().expect("a logged-in SDK client");
+    Proc::anonymous(server).with_token(token.expose())
 }
 
 /// Asserts that an SDK call was refused by the envelope with `code` and `msg`.
@@ -315,6 +314,7 @@ pub fn assert_refused<T: std::fmt::Debug>(result: medsys_client::Result<T>, code
         Err(medsys_client::Error::Procurement {
             code: got,
             msg: text,
+            ..
         }) if got == code && text == msg => {}
         other => {
             panic!("expected Error::Procurement {{ code: {code:?}, msg: {msg:?} }}, got {other:?}")
@@ -330,18 +330,17 @@ pub fn assert_code<T: std::fmt::Debug>(result: medsys_client::Result<T>, code: C
 
 /// The equipment line of the spec's examples, as the client sends it.
 pub fn computer_line() -> OrderListInput {
-    OrderListInput {
-        id: None,
-        name: "台式计算机".into(),
-        r#type: "联想启天M428".into(),
-        configuration: "i5-9500/8GB/1TB/21.5英寸显示器".into(),
-        unit: "台".into(),
-        quantity: 2,
-        budget_unit_price: 2500.0,
-        budget_total_price: 5000.0,
-        reason: "旧电脑使用超过8年，运行缓慢".into(),
-        new_user: "张三".into(),
-    }
+    OrderListInput::new(
+        "台式计算机",
+        "联想启天M428",
+        "i5-9500/8GB/1TB/21.5英寸显示器",
+        "台",
+        2,
+        2500.0,
+        5000.0,
+        "旧电脑使用超过8年，运行缓慢",
+        "张三",
+    )
 }
 
 /// A valid create_order body (the typed [`new_order`]).
@@ -350,32 +349,36 @@ pub fn order_create(
     department: &str,
     status: OrderApplyCreateStatus,
 ) -> OrderApplyCreate {
-    OrderApplyCreate {
-        apply_department: department.to_owned(),
-        apply_user: "张三".into(),
-        fund_code: "123456".into(),
-        total: 5000.0,
+    OrderApplyCreate::new(
+        department,
+        "张三",
+        "123456",
+        5000.0,
         status,
-        order_lists: vec![computer_line()],
-        uid: uid.to_owned(),
-    }
+        vec![computer_line()],
+    )
+    .with_uid(uid)
 }
 
 /// An update_order body for order `id` of 张三 at `version`, with the same content as
 /// [`order_create`].
-pub fn order_update(id: &str, version: i64, status: OrderApplyUpdateStatus) -> OrderApplyUpdate {
+pub fn order_update(
+    id: &OrderId,
+    version: i64,
+    status: OrderApplyUpdateStatus,
+) -> OrderApplyUpdate {
     let created = order_create(ZHANG, "办公室", OrderApplyCreateStatus::Submit);
-    OrderApplyUpdate {
-        id: id.to_owned(),
-        apply_department: created.apply_department,
-        apply_user: created.apply_user,
-        fund_code: created.fund_code,
-        total: created.total,
+    OrderApplyUpdate::new(
+        id.clone(),
+        created.apply_department,
+        created.apply_user,
+        created.fund_code,
+        created.total,
         status,
-        order_lists: created.order_lists,
-        uid: created.uid,
+        created.order_lists,
         version,
-    }
+    )
+    .with_uid(ZHANG)
 }
 
 /// An import workbook of `rows` new users of 办公室 with ids `{prefix}000000001`, ... (prefix of

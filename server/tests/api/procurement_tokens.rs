@@ -3,7 +3,8 @@
 //! across restarts and server instances.
 //!
 //! The response headers themselves (a refreshed `Authorization` or its absence, and
-//! `Access-Control-Expose-Headers`) are checked over raw HTTP, because the SDK does not surface them.
+//! `Access-Control-Expose-Headers`) are checked over raw HTTP: the SDK takes the token and
+//! shows `<redacted>` in its response metadata, so only the wire shows what a browser gets.
 
 use std::time::Duration;
 
@@ -23,6 +24,11 @@ async fn secret_of(server: &TestServer) -> String {
         .expect("a generated secret")
         .try_get("value")
         .expect("value")
+}
+
+/// 张三's user info, asked by `client`.
+async fn info(client: &procurement::Client) -> medsys_client::Result<ResultUser> {
+    client.get_user_info(&ZHANG.into()).await
 }
 
 /// Runs `body` on a server whose tokens live `ttl` (a second server on the same database is
@@ -54,26 +60,20 @@ where
 
 async fn token_cases(server: TestServer, _config: Config) {
     fixture(server.db()).await;
-    let info = |client: procurement::Client| async move { client.get_user_info(ZHANG).await };
-    assert_code(info(anonymous(&server)).await, Code::TokenMissing);
-    assert_code(info(with_token(&server, "")).await, Code::TokenMissing);
+    assert_code(info(&anonymous(&server)).await, Code::TokenMissing);
+    assert_code(info(&with_token(&server, "")).await, Code::TokenMissing);
     assert_code(
-        info(with_token(&server, "Bearer not-a-jwt")).await,
+        info(&with_token(&server, "Bearer not-a-jwt")).await,
         Code::TokenInvalid,
     );
     assert_code(
-        info(with_token(&server, "Basic abc")).await,
+        info(&with_token(&server, "Basic abc")).await,
         Code::TokenInvalid,
     );
 
     let first = logged_in(&server, ZHANG).await;
-    let zhang = ResultUser {
-        id: ZHANG.into(),
-        username: "张三".into(),
-        department: "办公室".into(),
-        role: RoleName::普通用户,
-    };
-    assert_eq!(first.get_user_info(ZHANG).await.expect("info"), zhang);
+    let zhang = ResultUser::new(ZHANG, "张三", "办公室", RoleName::普通用户);
+    assert_eq!(info(&first).await.expect("info"), zhang);
     // A token signed with another secret, and an expired one signed with the right secret.
     let now = chrono::Utc::now().timestamp();
     let forged = medsys_server::procurement::token::issue(
@@ -84,25 +84,25 @@ async fn token_cases(server: TestServer, _config: Config) {
         now,
     )
     .expect("jwt");
-    let forged = with_token(&server, &format!("Bearer {}", forged.jwt));
-    assert_code(info(forged).await, Code::TokenInvalid);
+    let forged = with_token(&server, format!("Bearer {}", forged.jwt));
+    assert_code(info(&forged).await, Code::TokenInvalid);
     let secret = secret_of(&server).await;
     let expired =
         medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, -60, now)
             .expect("jwt");
-    let expired = with_token(&server, &format!("Bearer {}", expired.jwt));
-    assert_code(info(expired).await, Code::TokenInvalid);
+    let expired = with_token(&server, format!("Bearer {}", expired.jwt));
+    assert_code(info(&expired).await, Code::TokenInvalid);
     // A well-signed token that is not the live one.
     let stray =
         medsys_server::procurement::token::issue(&secret, ZHANG, Role::Applicant, 3600, now)
             .expect("jwt");
-    let stray = with_token(&server, &format!("Bearer {}", stray.jwt));
-    assert_code(info(stray).await, Code::TokenInvalid);
+    let stray = with_token(&server, format!("Bearer {}", stray.jwt));
+    assert_code(info(&stray).await, Code::TokenInvalid);
 
     // A new login replaces the token.
     let second = logged_in(&server, ZHANG).await;
-    assert_code(first.get_user_info(ZHANG).await, Code::TokenInvalid);
-    assert_eq!(second.get_user_info(ZHANG).await.expect("info"), zhang);
+    assert_code(info(&first).await, Code::TokenInvalid);
+    assert_eq!(info(&second).await.expect("info"), zhang);
 
     // Disabled after login: 29 on every secured operation, and no more logins.
     sqlx::query("UPDATE procurement_user SET is_active = 0 WHERE id = $1")
@@ -110,7 +110,7 @@ async fn token_cases(server: TestServer, _config: Config) {
         .execute(server.db().pool())
         .await
         .expect("disable");
-    assert_code(second.get_user_info(ZHANG).await, Code::AccountOffline);
+    assert_code(info(&second).await, Code::AccountOffline);
     assert_code(second.list_departments().await, Code::AccountOffline);
     let login = anonymous(&server).login(&login_body(ZHANG, PASSWORD)).await;
     assert_code(login, Code::AccountDisabled);
@@ -118,7 +118,7 @@ async fn token_cases(server: TestServer, _config: Config) {
     // Tokens and the generated secret survive a restart.
     let lead = logged_in(&server, OFFICE_LEAD).await;
     let server = server.restart().await;
-    let lead = with_token(&server, &lead.token().expect("a token"));
+    let lead = with_token(&server, lead.token().expect("a token"));
     assert_eq!(
         lead.list_departments().await.expect("departments").len(),
         10
@@ -133,19 +133,13 @@ async fn refresh_cases(server: TestServer, config: Config) {
     // the SDK keeps the refreshed token.
     let zhang = logged_in(&server, ZHANG).await;
     let issued = zhang.token().expect("a token");
-    zhang.get_user_info(ZHANG).await.expect("info");
+    info(&zhang).await.expect("info");
     let fresh = zhang.token().expect("a token");
-    assert!(fresh.starts_with("Bearer "), "{fresh}");
+    assert!(fresh.expose().starts_with("Bearer "), "{}", fresh.expose());
     assert_ne!(fresh, issued, "the SDK keeps the refreshed token");
     // The old token is dead at once; the new one works (and is itself refreshed).
-    assert_code(
-        with_token(&server, &issued).get_user_info(ZHANG).await,
-        Code::TokenInvalid,
-    );
-    zhang
-        .get_user_info(ZHANG)
-        .await
-        .expect("info with the refreshed token");
+    assert_code(info(&with_token(&server, issued)).await, Code::TokenInvalid);
+    info(&zhang).await.expect("info with the refreshed token");
     let newest = zhang.token().expect("a token");
     assert_ne!(newest, fresh);
 
@@ -156,29 +150,23 @@ async fn refresh_cases(server: TestServer, config: Config) {
         after_denied, newest,
         "the SDK keeps a token refreshed by a refusal"
     );
-    zhang
-        .get_user_info(ZHANG)
-        .await
-        .expect("info after the refusal");
+    info(&zhang).await.expect("info after the refusal");
     let current = zhang.token().expect("a token");
 
     // A second instance on the same database accepts the token and refreshes it too.
     let other = app::start(config.clone()).await.expect("second instance");
     let there = procurement::Client::new(&format!("http://{}", other.local_addr)).expect("client");
     there.set_token(Some(current.clone()));
-    there
-        .get_user_info(ZHANG)
-        .await
-        .expect("info on the second instance");
+    info(&there).await.expect("info on the second instance");
     let refreshed_there = there.token().expect("a token");
     assert_ne!(refreshed_there, current);
     // ...after which the first instance refuses the superseded token.
-    assert_code(zhang.get_user_info(ZHANG).await, Code::TokenInvalid);
+    assert_code(info(&zhang).await, Code::TokenInvalid);
     other.stop().await.expect("stops");
 
     // On the wire, the refreshed token is exposed to browsers.
     let reply = Proc::anonymous(&server)
-        .with_token(&refreshed_there)
+        .with_token(refreshed_there.expose())
         .get("/user/info", &[("id", ZHANG)])
         .await;
     assert_eq!(reply.body["code"], 1, "{}", reply.text);
@@ -194,7 +182,7 @@ async fn no_refresh_with_a_long_lifetime(server: TestServer, _config: Config) {
     users(server.db()).await;
     let zhang = logged_in(&server, ZHANG).await;
     let issued = zhang.token();
-    zhang.get_user_info(ZHANG).await.expect("info");
+    info(&zhang).await.expect("info");
     assert_eq!(zhang.token(), issued);
     let reply = raw(&server, &zhang)
         .get("/user/info", &[("id", ZHANG)])
@@ -233,7 +221,101 @@ both!(
     refresh_cases
 );
 both!(
+    many_tasks_on_one_client_never_see_a_refreshed_token_refused,
+    Duration::from_secs(603),
+    many_tasks_share_one_client_across_the_refresh_window
+);
+both!(
     a_token_with_time_left_is_not_refreshed,
     Duration::from_secs(3600),
     no_refresh_with_a_long_lifetime
 );
+
+/// 64 tasks share one SDK client for a few seconds while its token keeps crossing into the
+/// refresh window (tokens live 603 s: the server refreshes below 600 s left, so every token
+/// enters the window about three seconds after it is issued, and each refreshed token stays
+/// outside it long enough for the requests it refused to be sent again). The server refuses a replaced token at
+/// once, also on requests already on their way; the SDK must absorb that: no task may see code
+/// 2, and afterwards exactly one of the tokens the client held is live (its current one).
+///
+/// Run twice: with the SDK's default window (10 minutes plus one for clock skew, so requests go
+/// one at a time from the start) and with no window at all, where requests race every refresh
+/// and the retry rule alone has to save them.
+async fn many_tasks_share_one_client_across_the_refresh_window(
+    server: TestServer,
+    _config: Config,
+) {
+    use std::collections::HashSet;
+    use std::sync::{Arc, Mutex};
+    use std::time::Instant;
+
+    users(server.db()).await;
+    let base = format!("http://{}", server.server.local_addr);
+    for window in [None, Some(Duration::ZERO)] {
+        let mut builder = procurement::Client::builder(&base);
+        if let Some(window) = window {
+            builder = builder.refresh_window(window);
+        }
+        let client = builder.build().expect("client");
+        client
+            .login(&procurement::LoginRequest::new(ZHANG, PASSWORD))
+            .await
+            .expect("login");
+        let seen: Arc<Mutex<HashSet<String>>> = Arc::default();
+        let deadline = Instant::now() + Duration::from_secs(7);
+        let tasks: Vec<_> = (0..64)
+            .map(|_| {
+                let client = client.clone();
+                let seen = Arc::clone(&seen);
+                tokio::spawn(async move {
+                    let (mut calls, mut failures) = (0u32, Vec::new());
+                    // Bounded in time and count.
+                    while Instant::now() < deadline && calls < 200 {
+                        calls += 1;
+                        if let Some(token) = client.token() {
+                            seen.lock().expect("seen").insert(token.expose().to_owned());
+                        }
+                        if let Err(error) = info(&client).await {
+                            failures.push(error.to_string());
+                        }
+                    }
+                    (calls, failures)
+                })
+            })
+            .collect();
+        let (mut calls, mut failures) = (0, Vec::new());
+        for task in tasks {
+            let (done, failed) = task.await.expect("task");
+            calls += done;
+            failures.extend(failed);
+        }
+        assert!(
+            failures.is_empty(),
+            "window {window:?}: {} of {calls} calls failed, e.g. {:?}",
+            failures.len(),
+            &failures[..failures.len().min(3)]
+        );
+        let current = client.token().expect("a token").expose().to_owned();
+        let mut seen = seen.lock().expect("seen").clone();
+        seen.remove(&current);
+        assert!(
+            !seen.is_empty(),
+            "window {window:?}: the token was never refreshed in {calls} calls"
+        );
+        for old in &seen {
+            let reply = Proc::anonymous(&server)
+                .with_token(old)
+                .get("/user/info", &[("id", ZHANG)])
+                .await;
+            assert_eq!(
+                reply.body["code"], 2,
+                "an old token is live: {}",
+                reply.text
+            );
+        }
+        info(&client)
+            .await
+            .expect("the client's current token is the live one");
+    }
+    server.server.stop().await.expect("stops");
+}

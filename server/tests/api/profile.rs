@@ -11,37 +11,37 @@ use crate::{on_both_backends, support::*};
 const PATH: &str = "/api/mgr/profile";
 
 fn profile(nickname: Option<&str>, birthdate: Option<&str>, bio: Option<&str>) -> Profile {
-    Profile {
-        nickname: nickname.map(str::to_owned),
-        birthdate: birthdate.map(str::to_owned),
-        bio: bio.map(str::to_owned),
-    }
+    Profile::new(
+        nickname.map(str::to_owned),
+        birthdate.map(str::to_owned),
+        bio.map(str::to_owned),
+    )
 }
 
 fn change(profile: ProfileInput) -> ModifyMyProfileRequest {
-    ModifyMyProfileRequest { profile }
+    ModifyMyProfileRequest::new(profile)
 }
 
 on_both_backends! {
     async fn a_profile_is_null_until_set_and_then_returns_the_values(server: TestServer) {
         let admin = server.mgr_admin().await;
         assert_eq!(admin.get_my_profile().await.expect("profile").profile, profile(None, None, None));
-        admin.modify_my_profile(&change(ProfileInput {
-            nickname: Some(Some("李小哲".into())),
-            birthdate: Some(Some("1996-01-01".into())),
-            bio: Some(Some("个人描述".into())),
-        })).await.expect("modified");
+        admin.modify_my_profile(&change(ProfileInput::new()
+            .with_nickname(Some("李小哲".into()))
+            .with_birthdate(Some("1996-01-01".into()))
+            .with_bio(Some("个人描述".into()))
+        )).await.expect("modified");
         assert_eq!(admin.get_my_profile().await.expect("profile").profile,
             profile(Some("李小哲"), Some("1996-01-01"), Some("个人描述")));
         // Absent members keep their values; null clears one.
-        admin.modify_my_profile(&change(ProfileInput { bio: Some(None), ..ProfileInput::default() })).await.expect("modified");
+        admin.modify_my_profile(&change(ProfileInput::new().with_bio(None))).await.expect("modified");
         assert_eq!(admin.get_my_profile().await.expect("profile").profile,
             profile(Some("李小哲"), Some("1996-01-01"), None));
     }
 
     async fn modifying_a_profile_without_a_profile_is_refused(server: TestServer) {
         let admin = server.mgr_admin().await;
-        let too_long = ProfileInput { nickname: Some(Some("一二三四五六七八九十十一".into())), ..ProfileInput::default() };
+        let too_long = ProfileInput::new().with_nickname(Some("一二三四五六七八九十十一".into()));
         assert_mgr_refused(admin.modify_my_profile(&change(too_long)).await, 1, "没有传入profile");
         let api = server.raw_session_of(&admin);
         let refused = json!({"ret": 1, "msg": "没有传入profile"});

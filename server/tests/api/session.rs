@@ -3,6 +3,7 @@
 //! The cookie's attributes, the JSON signin body, a signin without a password and the raw 302
 //! (its body, no `Location`) are checked over raw HTTP, because the typed SDK cannot express them.
 
+use medsys_client::SessionId;
 use medsys_client::mgr::{
     self, DelCustomerRequest, DelMedicineRequest, DelOrderRequest, ModifyCustomerRequest,
     ModifyMedicineRequest, ModifyMyProfileRequest, ModifyOrderRequest,
@@ -150,15 +151,12 @@ async fn every_sdk_operation(
         (
             "modify_customer",
             client
-                .modify_customer(&ModifyCustomerRequest {
-                    id: 1,
-                    newdata: mgr::CustomerNewData::default(),
-                })
+                .modify_customer(&ModifyCustomerRequest::new(1, mgr::CustomerNewData::new()))
                 .await,
         ),
         (
             "del_customer",
-            client.del_customer(&DelCustomerRequest { id: 1 }).await,
+            client.del_customer(&DelCustomerRequest::new(1)).await,
         ),
         ("list_medicine", client.list_medicine(5, 1).await.map(drop)),
         (
@@ -171,15 +169,12 @@ async fn every_sdk_operation(
         (
             "modify_medicine",
             client
-                .modify_medicine(&ModifyMedicineRequest {
-                    id: 1,
-                    newdata: medicine_data("n", "d", "1"),
-                })
+                .modify_medicine(&ModifyMedicineRequest::new(1, medicine_data("n", "d", "1")))
                 .await,
         ),
         (
             "del_medicine",
-            client.del_medicine(&DelMedicineRequest { id: 1 }).await,
+            client.del_medicine(&DelMedicineRequest::new(1)).await,
         ),
         ("list_order", client.list_order(5, 1).await.map(drop)),
         (
@@ -192,23 +187,18 @@ async fn every_sdk_operation(
         (
             "modify_order",
             client
-                .modify_order(&ModifyOrderRequest {
-                    id: 1,
-                    data: mgr::ModifyOrderData::default(),
-                })
+                .modify_order(&ModifyOrderRequest::new(1, mgr::ModifyOrderData::new()))
                 .await,
         ),
         (
             "del_order",
-            client.del_order(&DelOrderRequest { id: 1 }).await,
+            client.del_order(&DelOrderRequest::new(1)).await,
         ),
         ("get_my_profile", client.get_my_profile().await.map(drop)),
         (
             "modify_my_profile",
             client
-                .modify_my_profile(&ModifyMyProfileRequest {
-                    profile: mgr::ProfileInput::default(),
-                })
+                .modify_my_profile(&ModifyMyProfileRequest::new(mgr::ProfileInput::new()))
                 .await,
         ),
         // Last: with a session, it would end it.
@@ -217,7 +207,7 @@ async fn every_sdk_operation(
 }
 
 /// An SDK client that sends `session_id` as its session.
-fn with_session(server: &TestServer, session_id: Option<String>) -> mgr::Client {
+fn with_session(server: &TestServer, session_id: Option<SessionId>) -> mgr::Client {
     let client = server.mgr();
     client.set_session_id(session_id);
     client
@@ -230,7 +220,7 @@ on_both_backends! {
         client.signin(&credentials("boss", "boss-password")).await.expect("signed in");
         assert!(client.session_id().is_some(), "the SDK keeps the session cookie");
         assert_eq!(client.get_my_profile().await.expect("profile").profile,
-            mgr::Profile { nickname: None, birthdate: None, bio: None });
+            mgr::Profile::new(None, None, None));
     }
 
     async fn signin_with_a_wrong_password_or_unknown_user_is_refused(server: TestServer) {
@@ -273,19 +263,19 @@ on_both_backends! {
     async fn every_sdk_operation_without_a_session_is_not_logged_in(server: TestServer) {
         let client = server.mgr();
         for (operation, result) in every_sdk_operation(&client).await {
-            assert!(matches!(result, Err(medsys_client::Error::NotLoggedIn)), "{operation}: {result:?}");
+            assert!(matches!(result, Err(medsys_client::Error::NotLoggedIn { .. })), "{operation}: {result:?}");
         }
     }
 
     async fn a_forged_or_old_session_is_not_logged_in(server: TestServer) {
-        let forged = with_session(&server, Some("ab".repeat(32)));
+        let forged = with_session(&server, Some("ab".repeat(32).into()));
         assert_not_logged_in(forged.get_my_profile().await);
         let admin = server.mgr_admin().await;
         let old = admin.session_id();
         admin.signout().await.expect("signed out");
         let stale = with_session(&server, old);
         for (operation, result) in every_sdk_operation(&stale).await {
-            assert!(matches!(result, Err(medsys_client::Error::NotLoggedIn)), "{operation} after signout: {result:?}");
+            assert!(matches!(result, Err(medsys_client::Error::NotLoggedIn { .. })), "{operation} after signout: {result:?}");
         }
     }
 

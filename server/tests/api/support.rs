@@ -417,7 +417,7 @@ impl TestServer {
         let base = self.base_url();
         let jar = reqwest::cookie::Jar::default();
         let url = base.parse::<reqwest::Url>().expect("base URL");
-        jar.add_cookie_str(&format!("sessionid={session}; Path=/"), &url);
+        jar.add_cookie_str(&format!("sessionid={}; Path=/", session.expose()), &url);
         let http = reqwest::Client::builder()
             .cookie_provider(std::sync::Arc::new(jar))
             .redirect(Policy::none())
@@ -430,61 +430,36 @@ impl TestServer {
 
 /// The signin form of `username`.
 pub fn credentials(username: &str, password: &str) -> mgr::SigninForm {
-    mgr::SigninForm {
-        username: username.to_owned(),
-        password: password.to_owned(),
-    }
+    mgr::SigninForm::new(username, password)
 }
 
 /// The body of add_customer.
 pub fn new_customer(name: &str, phonenumber: &str, address: &str) -> mgr::AddCustomerRequest {
-    mgr::AddCustomerRequest {
-        data: mgr::CustomerData {
-            name: name.to_owned(),
-            phonenumber: phonenumber.to_owned(),
-            address: address.to_owned(),
-        },
-    }
+    mgr::AddCustomerRequest::new(mgr::CustomerData::new(name, phonenumber, address))
 }
 
 /// The body of add_medicine.
 pub fn new_medicine(name: &str, desc: &str, sn: &str) -> mgr::AddMedicineRequest {
-    mgr::AddMedicineRequest {
-        data: medicine_data(name, desc, sn),
-    }
+    mgr::AddMedicineRequest::new(medicine_data(name, desc, sn))
 }
 
 /// A medicine's three fields (add_medicine, modify_medicine).
 pub fn medicine_data(name: &str, desc: &str, sn: &str) -> mgr::MedicineData {
-    mgr::MedicineData {
-        name: name.to_owned(),
-        desc: desc.to_owned(),
-        sn: sn.to_owned(),
-    }
+    mgr::MedicineData::new(name, desc, sn)
 }
 
 /// Order lines as the client sends them; `lines` are (medicine id, amount).
 pub fn order_lines(lines: &[(i64, i64)]) -> Vec<mgr::OrderMedicineInput> {
     lines
         .iter()
-        .map(|&(id, amount)| mgr::OrderMedicineInput {
-            id,
-            amount,
-            // Informational only: the server lists the medicine's stored name.
-            name: Some("ignored".to_owned()),
-        })
+        // The name is informational only: the server lists the medicine's stored name.
+        .map(|&(id, amount)| mgr::OrderMedicineInput::new(id, amount).with_name("ignored"))
         .collect()
 }
 
 /// The body of add_order; `lines` are (medicine id, amount).
 pub fn new_mgr_order(name: &str, customerid: i64, lines: &[(i64, i64)]) -> mgr::AddOrderRequest {
-    mgr::AddOrderRequest {
-        data: mgr::AddOrderData {
-            name: name.to_owned(),
-            customerid,
-            medicinelist: order_lines(lines),
-        },
-    }
+    mgr::AddOrderRequest::new(mgr::AddOrderData::new(name, customerid, order_lines(lines)))
 }
 
 /// Asserts that an SDK call was refused by the mgr envelope with `ret` and `msg`.
@@ -498,6 +473,7 @@ pub fn assert_mgr_refused<T: std::fmt::Debug>(
         Err(medsys_client::Error::Mgr {
             ret: got,
             msg: text,
+            ..
         }) if got == ret && text == msg => {}
         other => panic!("expected Error::Mgr {{ ret: {ret}, msg: {msg:?} }}, got {other:?}"),
     }
@@ -507,7 +483,7 @@ pub fn assert_mgr_refused<T: std::fmt::Debug>(
 #[track_caller]
 pub fn assert_not_logged_in<T: std::fmt::Debug>(result: medsys_client::Result<T>) {
     assert!(
-        matches!(result, Err(medsys_client::Error::NotLoggedIn)),
+        matches!(result, Err(medsys_client::Error::NotLoggedIn { .. })),
         "expected Error::NotLoggedIn, got {result:?}"
     );
 }
