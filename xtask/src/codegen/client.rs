@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use super::naming::{docs, ident, pascal_case, snake_case};
+use super::naming::{doc_attrs, docs, ident, pascal_case, snake_case};
 use super::spec::{Flavor, Operation, Shape, Spec};
 use super::types::{Types, properties};
 
@@ -438,7 +438,6 @@ fn field_description(arg: &Arg) -> String {
 /// response's metadata; with an `x-caller` argument, `<op>_for` and `<op>_for_with_response`
 /// take it explicitly; with paging, `<op>_stream`.
 pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
-    let name = ident(&plan.id);
     let mut doc_text = String::new();
     if !op.summary().is_empty() {
         doc_text.push_str(op.summary());
@@ -467,16 +466,9 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         own_lines.push(String::new());
         own_lines.extend(plan.errors.iter().map(|line| format!("- {line}")));
     }
-    let own_lines = own_lines.iter().map(|line| {
-        let line = if line.is_empty() {
-            String::new()
-        } else {
-            format!(" {line}")
-        };
-        quote!(#[doc = #line])
-    });
     let spec_doc = docs(&doc_text);
-    let doc = quote!(#spec_doc #(#own_lines)*);
+    let own_doc = doc_attrs(&own_lines);
+    let doc = quote!(#spec_doc #own_doc);
 
     // Arguments, with and without the caller's uid.
     let mut args = Vec::new();
@@ -641,61 +633,72 @@ pub fn method(spec: &Spec, op: &Operation<'_>, plan: &Plan) -> TokenStream {
         .as_ref()
         .map(|paging| stream_method(plan, paging))
         .unwrap_or_default();
-    let with_response_doc =
-        format!(" Like [`{id}`](Self::{id}), with the response's status, headers and request id.",);
-    match caller_ident {
-        None => {
-            let with_response = format_ident!("{}_with_response", plan.id);
-            quote! {
-                #doc
-                pub async fn #name(&self, #(#args),*) -> crate::Result<#ret_type> {
-                    self.#with_response(#(#call_args),*).await.map(crate::Response::into_value)
-                }
+    let signature = quote!(#(#args),*);
+    let arguments = quote!(#(#call_args),*);
+    let Some(caller) = caller_ident else {
+        let methods = value_and_response(
+            &plan.id,
+            &doc,
+            &signature,
+            &arguments,
+            &ret_type,
+            quote!(#(#statements)* #tail),
+        );
+        return quote!(#methods #stream);
+    };
+    // `<op>` and `<op>_with_response` read the caller's uid from the token and call
+    // `<op>_for_with_response`, which sends the request.
+    let for_id = format!("{}_for", plan.id);
+    let for_with_response = format_ident!("{for_id}_with_response");
+    let own = value_and_response(
+        &plan.id,
+        &doc,
+        &signature,
+        &arguments,
+        &ret_type,
+        quote! {
+            let #caller = self.own_uid()?;
+            self.#for_with_response(&#caller, #arguments).await
+        },
+    );
+    let for_doc = doc_attrs(&[format!(
+        "[`{id}`](Self::{id}) for the user `{caller}` instead of the caller (for example an admin acting on another user).",
+    )]);
+    let explicit = value_and_response(
+        &for_id,
+        &for_doc,
+        &quote!(#caller_param #signature),
+        &quote!(#caller, #arguments),
+        &ret_type,
+        quote!(#(#statements)* #tail),
+    );
+    quote!(#own #explicit #stream)
+}
 
-                #[doc = #with_response_doc]
-                pub async fn #with_response(&self, #(#args),*) -> crate::Result<crate::Response<#ret_type>> {
-                    #(#statements)*
-                    #tail
-                }
-
-                #stream
-            }
+/// `<name>`, returning the value, and `<name>_with_response`, returning it with the response's
+/// metadata and running `body`.
+fn value_and_response(
+    name: &str,
+    doc: &TokenStream,
+    signature: &TokenStream,
+    arguments: &TokenStream,
+    ret_type: &TokenStream,
+    body: TokenStream,
+) -> TokenStream {
+    let value = ident(name);
+    let with_response = format_ident!("{name}_with_response");
+    let with_response_doc = format!(
+        " Like [`{name}`](Self::{name}), with the response's status, headers and request id."
+    );
+    quote! {
+        #doc
+        pub async fn #value(&self, #signature) -> crate::Result<#ret_type> {
+            self.#with_response(#arguments).await.map(crate::Response::into_value)
         }
-        Some(caller) => {
-            let with_response = format_ident!("{}_with_response", plan.id);
-            let for_name = format_ident!("{}_for", plan.id);
-            let for_with_response = format_ident!("{}_for_with_response", plan.id);
-            let for_doc = format!(
-                " [`{id}`](Self::{id}) for the user `{caller}` instead of the caller (for example an admin acting on another user).",
-            );
-            let for_with_response_doc = format!(
-                " Like [`{id}_for`](Self::{id}_for), with the response's status, headers and request id.",
-            );
-            quote! {
-                #doc
-                pub async fn #name(&self, #(#args),*) -> crate::Result<#ret_type> {
-                    self.#with_response(#(#call_args),*).await.map(crate::Response::into_value)
-                }
 
-                #[doc = #with_response_doc]
-                pub async fn #with_response(&self, #(#args),*) -> crate::Result<crate::Response<#ret_type>> {
-                    let #caller = self.own_uid()?;
-                    self.#for_with_response(&#caller, #(#call_args),*).await
-                }
-
-                #[doc = #for_doc]
-                pub async fn #for_name(&self, #caller_param #(#args),*) -> crate::Result<#ret_type> {
-                    self.#for_with_response(#caller, #(#call_args),*).await.map(crate::Response::into_value)
-                }
-
-                #[doc = #for_with_response_doc]
-                pub async fn #for_with_response(&self, #caller_param #(#args),*) -> crate::Result<crate::Response<#ret_type>> {
-                    #(#statements)*
-                    #tail
-                }
-
-                #stream
-            }
+        #[doc = #with_response_doc]
+        pub async fn #with_response(&self, #signature) -> crate::Result<crate::Response<#ret_type>> {
+            #body
         }
     }
 }

@@ -69,7 +69,11 @@ fn unicode_start(c: char) -> bool {
 /// fences marked as text, brackets and angle brackets outside code spans escaped, bare URLs
 /// wrapped.
 pub fn docs(text: &str) -> TokenStream {
-    let lines = doc_lines(text);
+    doc_attrs(&doc_lines(text))
+}
+
+/// `#[doc]` attributes of lines already in Markdown (nothing escaped: links stay links).
+pub fn doc_attrs(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|line| {
         let line = if line.is_empty() {
             String::new()
