@@ -33,6 +33,26 @@ pub fn junit(report: &Report) -> String {
         report.millis as f64 / 1000.0
     )
     .ok();
+    // Inside each <testsuite>, where the JUnit schema has them.
+    let mut props = String::from("    <properties>\n");
+    let mut properties = vec![
+        ("started_at".to_owned(), report.started_at.clone()),
+        ("tool_version".to_owned(), report.tool_version.clone()),
+        ("base_url".to_owned(), report.base_url.clone()),
+    ];
+    for (file, sha) in &report.specs {
+        properties.push((format!("sha256:{file}"), sha.clone()));
+    }
+    for (name, value) in properties {
+        writeln!(
+            props,
+            "      <property name=\"{}\" value=\"{}\"/>",
+            escape(&name),
+            escape(&value)
+        )
+        .ok();
+    }
+    props.push_str("    </properties>\n");
     let mut apis: Vec<&str> = report.results.iter().map(|r| r.api.as_str()).collect();
     apis.dedup();
     for api in apis {
@@ -49,6 +69,7 @@ pub fn junit(report: &Report) -> String {
                 .count()
         )
         .ok();
+        xml.push_str(&props);
         for result in results {
             let (classname, name) = result.id.split_once('/').unwrap_or(("", &result.id));
             write!(
