@@ -437,3 +437,69 @@ async fn list_prints_the_selection_without_sending_anything_and_an_empty_one_is_
         );
     }
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_makes_the_binary_clean_up_write_its_summary_and_exit_130() {
+    use std::io::{BufRead as _, BufReader, Read as _};
+    let target = Target::start(Backend::Sqlite).await.expect("sqlite target");
+    let args = target.binary_args(&target.base_url, "all");
+    let env = target.env();
+    let (code, stderr, stdout) = tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_medsys-conformance"))
+            .args(&args)
+            .envs(env)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start the binary");
+        let mut out = child.stdout.take().expect("stdout");
+        let reader = std::thread::spawn(move || {
+            let mut text = String::new();
+            out.read_to_string(&mut text).expect("read stdout");
+            text
+        });
+        let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+        let mut stderr = String::new();
+        // Terminate once 30 cases have run (the mgr data exists by then).
+        for line in lines.by_ref() {
+            let line = line.expect("stderr line");
+            stderr.push_str(&line);
+            stderr.push('\n');
+            if line.starts_with("[ 30]") {
+                break;
+            }
+        }
+        std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill -TERM");
+        for line in lines {
+            stderr.push_str(&line.expect("stderr line"));
+            stderr.push('\n');
+        }
+        let status = child.wait().expect("the binary ends");
+        (status.code(), stderr, reader.join().expect("stdout"))
+    })
+    .await
+    .expect("join");
+    assert_eq!(code, Some(130), "{stderr}\n{stdout}");
+    assert!(stderr.contains("interrupted; cleaning up"), "{stderr}");
+    assert!(stderr.contains("(the run was interrupted)"), "{stderr}");
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .ends_with("(interrupted)"),
+        "{stdout}"
+    );
+    for table in ["mgr_customer", "mgr_medicine", "mgr_order"] {
+        assert_eq!(
+            target.count(&format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table}: {stdout}"
+        );
+    }
+    target.stop().await;
+}
