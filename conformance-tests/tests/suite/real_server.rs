@@ -92,6 +92,25 @@ async fn whole_suite_passes(backend: Backend, seeded: Option<i64>) {
     }
     // The mgr data is deleted; what the API cannot remove is listed, kind by kind.
     assert_leftovers(&report);
+    // What the report says about itself: when, how long, which tool and which contract.
+    assert!(report.started_at.ends_with('Z'), "{}", report.started_at);
+    assert!(report.millis > 0);
+    assert_eq!(report.tool_version, env!("CARGO_PKG_VERSION"));
+    assert_eq!(report.specs.len(), 2, "{:?}", report.specs);
+    assert!(
+        report
+            .specs
+            .values()
+            .all(|sha| sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{:?}",
+        report.specs
+    );
+    let workflow = report
+        .results
+        .iter()
+        .find(|r| r.id == "scenario/approval_workflow_sends_each_notice")
+        .expect("the workflow scenario");
+    assert!(workflow.millis > 0, "scenarios carry their duration");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -503,3 +503,40 @@ async fn sigterm_makes_the_binary_clean_up_write_its_summary_and_exit_130() {
     }
     target.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_limit_spaces_requests_out_and_the_proxy_flag_routes_them() {
+    let target = Target::start(Backend::Sqlite).await.expect("sqlite target");
+    // The recording proxy stands in for a forward proxy: it forwards whatever it is asked to
+    // the server, so a base URL that resolves nowhere still reaches it through --proxy.
+    let seen = Arc::new(Mutex::new(BTreeSet::new()));
+    let addr = proxy_with(
+        &target.base_url,
+        Lies {
+            secrets: Some(seen.clone()),
+            ..Lies::default()
+        },
+    )
+    .await;
+    let mut options = target.options("http://medsys.invalid", vec![Api::Mgr]);
+    options.proxy = Some(format!("http://{addr}"));
+    options.rate_limit = Some(10.0);
+    options.selection.only = vec!["*/missing_action".into()];
+    let started = std::time::Instant::now();
+    let report = medsys_conformance::run(&options)
+        .await
+        .expect("the run completes");
+    let elapsed = started.elapsed();
+    let summary = console_summary(&report);
+    assert_eq!(report.failed(), 0, "{summary}");
+    let requests = report.results.len() + 5; // the cases, the signin and the start's lists
+    assert!(
+        elapsed.as_secs_f64() >= (requests - 1) as f64 / 10.0,
+        "{requests} requests at 10/s took only {elapsed:?}"
+    );
+    assert!(
+        !seen.lock().expect("secrets").is_empty(),
+        "the requests went through the proxy"
+    );
+    target.stop().await;
+}
