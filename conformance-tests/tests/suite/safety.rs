@@ -128,8 +128,11 @@ async fn no_report_of_a_full_run_holds_a_secret_of_the_run() {
     ] {
         secrets.insert(password.to_owned());
     }
+    assert!(
+        secrets.contains("gateway-key-0123456789"),
+        "--header reaches the deployment"
+    );
     secrets.insert(JWT_SECRET.to_owned());
-    secrets.insert("gateway-key-0123456789".to_owned());
     secrets.retain(|secret| !secret.is_empty() && !spec.contains(secret.as_str()));
     assert!(
         secrets.len() > 40,
