@@ -135,6 +135,105 @@ pub enum HeaderRule {
     Present(String),
     /// Absent.
     Absent(String),
+    /// A `Set-Cookie` for cookie `name` with a value as `value`, every attribute of
+    /// `attributes` (with that value, compared without regard to case, when one is given), and
+    /// with `lifetime`, a positive `Max-Age` or an `Expires`.
+    SetCookie {
+        name: String,
+        value: CookieValue,
+        attributes: Vec<(String, Option<String>)>,
+        lifetime: bool,
+    },
+}
+
+/// What a cookie's value must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CookieValue {
+    /// A session id.
+    NonEmpty,
+    /// Cleared (a signout).
+    Empty,
+}
+
+/// The problems of the `Set-Cookie` headers of `actual` for a [`HeaderRule::SetCookie`].
+fn check_cookie(
+    actual: &Actual,
+    name: &str,
+    value: CookieValue,
+    attributes: &[(String, Option<String>)],
+    lifetime: bool,
+    problems: &mut Vec<String>,
+) {
+    let cookie = actual
+        .headers
+        .iter()
+        .filter(|(header, _)| header.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, text)| text)
+        .find(|text| {
+            text.split(';')
+                .next()
+                .and_then(|pair| pair.split_once('='))
+                .is_some_and(|(n, _)| n.trim() == name)
+        });
+    let Some(cookie) = cookie else {
+        problems.push(format!("header Set-Cookie: no {name} cookie"));
+        return;
+    };
+    let mut parts = cookie.split(';').map(str::trim);
+    let stored = parts
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, v)| v.trim())
+        .unwrap_or("");
+    let found: Vec<(String, Option<String>)> = parts
+        .map(|part| match part.split_once('=') {
+            Some((k, v)) => (k.trim().to_owned(), Some(v.trim().to_owned())),
+            None => (part.to_owned(), None),
+        })
+        .collect();
+    match value {
+        CookieValue::NonEmpty if stored.is_empty() => {
+            problems.push(format!("header Set-Cookie: {name} has an empty value"));
+        }
+        CookieValue::Empty if !stored.is_empty() => problems.push(format!(
+            "header Set-Cookie: {name} must be cleared (an empty value), got a value"
+        )),
+        _ => {}
+    }
+    let attribute = |wanted: &str| {
+        found
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(wanted))
+            .map(|(_, v)| v.clone())
+    };
+    for (wanted, want_value) in attributes {
+        match (attribute(wanted), want_value) {
+            (None, _) => problems.push(format!(
+                "header Set-Cookie: {name} lacks the attribute {wanted}{}",
+                want_value
+                    .as_ref()
+                    .map(|v| format!("={v}"))
+                    .unwrap_or_default()
+            )),
+            (Some(got), Some(want)) if !got.as_deref().unwrap_or("").eq_ignore_ascii_case(want) => {
+                problems.push(format!(
+                    "header Set-Cookie: {name} has {wanted}={}, expected {wanted}={want}",
+                    got.unwrap_or_default()
+                ));
+            }
+            _ => {}
+        }
+    }
+    if lifetime {
+        let max_age = attribute("Max-Age")
+            .flatten()
+            .and_then(|v| v.parse::<i64>().ok());
+        if !(max_age.is_some_and(|age| age > 0) || attribute("Expires").is_some()) {
+            problems.push(format!(
+                "header Set-Cookie: {name} has neither a positive Max-Age nor an Expires"
+            ));
+        }
+    }
 }
 
 /// What the bytes of a body that is not JSON (a downloaded file) must be.
@@ -144,6 +243,49 @@ pub enum RawBody {
     Exact(Vec<u8>),
     /// Bytes that start with this signature (`PK\x03\x04` for .xlsx and .docx files).
     StartsWith(Vec<u8>, &'static str),
+    /// An .xlsx workbook that opens, has sheet `sheet`, and whose cells contain each text of
+    /// `containing` (each in some cell of that sheet).
+    Workbook {
+        sheet: String,
+        containing: Vec<String>,
+    },
+}
+
+/// The problems of `bytes` as the workbook a [`RawBody::Workbook`] describes.
+fn check_workbook(bytes: &[u8], sheet: &str, containing: &[String], problems: &mut Vec<String>) {
+    use calamine::Reader as _;
+    let mut workbook: calamine::Xlsx<_> =
+        match calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)) {
+            Ok(workbook) => workbook,
+            Err(error) => {
+                problems.push(format!(
+                "body: expected an .xlsx workbook, got {} bytes that do not open as one ({error})",
+                bytes.len()
+            ));
+                return;
+            }
+        };
+    let names = workbook.sheet_names();
+    if !names.iter().any(|name| name == sheet) {
+        problems.push(format!(
+            "body: the workbook has no sheet {sheet:?} (its sheets: {names:?})"
+        ));
+        return;
+    }
+    let cells: Vec<String> = match workbook.worksheet_range(sheet) {
+        Ok(range) => range.cells().map(|(_, _, cell)| cell.to_string()).collect(),
+        Err(error) => {
+            problems.push(format!("body: sheet {sheet:?} does not read: {error}"));
+            return;
+        }
+    };
+    for text in containing {
+        if !cells.iter().any(|cell| cell.contains(text.as_str())) {
+            problems.push(format!(
+                "body: no cell of sheet {sheet:?} contains {text:?}"
+            ));
+        }
+    }
 }
 
 /// Everything a response must satisfy.
@@ -314,6 +456,9 @@ fn check_raw_body(rule: &RawBody, body: &[u8], problems: &mut Vec<String>) {
                     body.len()
                 ),
             });
+        }
+        RawBody::Workbook { sheet, containing } => {
+            check_workbook(body, sheet, containing, problems);
         }
         RawBody::StartsWith(signature, what) if !body.starts_with(signature) => {
             problems.push(format!(
@@ -487,6 +632,12 @@ fn check_headers(expected: &Expected, actual: &Actual, problems: &mut Vec<String
                     problems.push(format!("header {name}: expected none, got {value:?}"));
                 }
             }
+            HeaderRule::SetCookie {
+                name,
+                value,
+                attributes,
+                lifetime,
+            } => check_cookie(actual, name, *value, attributes, *lifetime, problems),
         }
     }
 }

@@ -11,16 +11,23 @@
 use std::{
     collections::BTreeMap,
     path::PathBuf,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{Duration, Instant},
 };
 
 use anyhow::{Context, Result, anyhow};
 use serde_json::Value;
 
+pub use crate::select::glob_matches;
 use crate::{
     case::Request,
     check::{self, Actual, Expected, HeaderRule},
+    redact::{self, Secrets},
     report::{CaseResult, Coverage, Outcome, Report, progress_line},
+    select::Selection,
     spec::{Api, Auth, Spec},
 };
 
@@ -28,10 +35,17 @@ mod mgr;
 pub mod procurement;
 
 /// Credentials given on the command line (`USER:PASS`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Credentials {
     pub user: String,
     pub password: String,
+}
+
+/// The password never shows, not even in a debug print of the options.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:<redacted>", self.user)
+    }
 }
 
 impl std::str::FromStr for Credentials {
@@ -68,8 +82,8 @@ pub struct Options {
     /// The live procurement token of an account disabled after it logged in, for
     /// `account_offline`.
     pub procurement_offline_token: Option<String>,
-    /// Only cases whose operation id or case id matches this glob.
-    pub only: Option<String>,
+    /// Which cases run (`--only`, `--tag`, `--exclude`).
+    pub selection: Selection,
     pub spec_dir: Option<PathBuf>,
     pub request_timeout: Duration,
     /// The whole run; cases not started by then are reported as skipped.
@@ -78,6 +92,23 @@ pub struct Options {
     pub max_refresh_wait: Duration,
     /// Print progress lines to stderr.
     pub progress: bool,
+    /// Headers sent with every request (`--header`), e.g. a gateway's key; their values are
+    /// treated as secrets.
+    pub headers: Vec<(String, String)>,
+    /// A PEM file of certificates to trust besides the system's (`--ca-cert`).
+    pub ca_cert: Option<PathBuf>,
+    /// Accept any TLS certificate (`--insecure`).
+    pub insecure: bool,
+    /// Send every request through this proxy (`--proxy`).
+    pub proxy: Option<String>,
+    /// At most this many requests per second (`--rate-limit`).
+    pub rate_limit: Option<f64>,
+    /// The procurement users of earlier runs to reuse, and where this run's are kept
+    /// (`--state`).
+    pub state_file: Option<PathBuf>,
+    /// Set (by a signal handler, or a test) to stop starting cases: the run then cleans up and
+    /// ends with what it has.
+    pub interrupted: Arc<AtomicBool>,
 }
 
 impl Options {
@@ -94,42 +125,116 @@ impl Options {
             procurement_password_expired: None,
             procurement_expired_token: None,
             procurement_offline_token: None,
-            only: None,
+            selection: Selection::default(),
             spec_dir: None,
             request_timeout: Duration::from_secs(30),
             overall_timeout: Duration::from_secs(30 * 60),
             max_refresh_wait: Duration::from_secs(90),
             progress: false,
+            headers: Vec::new(),
+            ca_cert: None,
+            insecure: false,
+            proxy: None,
+            rate_limit: None,
+            state_file: None,
+            interrupted: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The secrets the options themselves carry: every password given and every header value.
+    pub fn secrets(&self) -> Secrets {
+        let mut secrets = Secrets::default();
+        for credentials in [
+            &self.mgr_admin,
+            &self.procurement_admin,
+            &self.mgr_non_admin,
+            &self.mgr_inactive,
+            &self.procurement_disabled,
+            &self.procurement_expired,
+            &self.procurement_password_expired,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            secrets.password(&credentials.password);
+        }
+        for (_, value) in &self.headers {
+            secrets.add(value, redact::HEADER);
+        }
+        secrets
+    }
+
+    /// The HTTP client every request of the run goes through.
+    pub fn client(&self) -> Result<reqwest::Client> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        for (name, value) in &self.headers {
+            headers.append(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                    .with_context(|| format!("--header {name}: not a header name"))?,
+                reqwest::header::HeaderValue::from_str(value)
+                    .with_context(|| format!("--header {name}: not a header value"))?,
+            );
+        }
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(self.request_timeout)
+            .default_headers(headers);
+        if let Some(file) = &self.ca_cert {
+            let pem = std::fs::read(file)
+                .with_context(|| format!("--ca-cert: reading {}", file.display()))?;
+            let certificates = reqwest::Certificate::from_pem_bundle(&pem).with_context(|| {
+                format!("--ca-cert: {} holds no PEM certificate", file.display())
+            })?;
+            anyhow::ensure!(
+                !certificates.is_empty(),
+                "--ca-cert: {} holds no PEM certificate",
+                file.display()
+            );
+            builder = builder.tls_certs_merge(certificates);
+        }
+        if self.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        if let Some(proxy) = &self.proxy {
+            builder = builder
+                .proxy(reqwest::Proxy::all(proxy).with_context(|| format!("--proxy {proxy}"))?);
+        }
+        builder.build().context("building the HTTP client")
+    }
+
+    pub fn is_interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::Relaxed)
     }
 }
 
-/// A glob with `*` (any run of characters) and `?` (one character).
-pub fn glob_matches(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.chars().collect();
-    let t: Vec<char> = text.chars().collect();
-    let (mut pi, mut ti) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
+/// Spaces requests out to `--rate-limit`: each request takes the next free slot.
+#[derive(Debug)]
+struct Pacer {
+    interval: Duration,
+    next: std::sync::Mutex<Instant>,
+}
+
+impl Pacer {
+    fn new(rate: Option<f64>) -> Option<Pacer> {
+        let rate = rate.filter(|rate| *rate > 0.0)?;
+        Some(Pacer {
+            interval: Duration::from_secs_f64(1.0 / rate),
+            next: std::sync::Mutex::new(Instant::now()),
+        })
     }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
+
+    async fn wait(&self) {
+        let slot = {
+            let mut next = self
+                .next
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let slot = (*next).max(Instant::now());
+            *next = slot + self.interval;
+            slot
+        };
+        tokio::time::sleep_until(slot.into()).await;
     }
-    pi == p.len()
 }
 
 /// A case made ready to send: the request and what its answer must be.
@@ -198,8 +303,14 @@ pub struct Runner {
     pub results: Vec<CaseResult>,
     pub left_behind: Vec<String>,
     started: Instant,
+    /// When the last result was recorded: a scenario's duration runs from there.
+    last_record: Instant,
     /// A short tag unique to this run, for names the suite creates.
     pub tag: String,
+    /// Values that never appear in output (passwords, header values); session ids and tokens
+    /// are recognised by their shape.
+    pub secrets: Secrets,
+    pacer: Option<Pacer>,
 }
 
 impl Runner {
@@ -208,10 +319,7 @@ impl Runner {
             Some(dir) => Spec::from_dir(api, dir)?,
             None => Spec::embedded(api)?,
         };
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(options.request_timeout)
-            .build()?;
+        let client = options.client()?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
@@ -224,7 +332,10 @@ impl Runner {
             results: Vec::new(),
             left_behind: Vec::new(),
             started: Instant::now(),
+            last_record: Instant::now(),
             tag: format!("{:06x}", (nanos / 1000) % 0xff_ffff),
+            secrets: options.secrets(),
+            pacer: Pacer::new(options.rate_limit),
         })
     }
 
@@ -232,21 +343,34 @@ impl Runner {
         self.spec.api
     }
 
-    /// Whether `--only` selects case `id`.
+    /// Whether the selection (`--only`, `--tag`, `--exclude`) selects case `id`.
     pub fn selected(&self, id: &str) -> bool {
-        let Some(pattern) = &self.options.only else {
-            return true;
-        };
         let operation = id.split('/').next().unwrap_or(id);
-        glob_matches(pattern, id) || glob_matches(pattern, operation)
+        self.options
+            .selection
+            .selects(id, self.spec.tags_of(operation))
     }
 
     pub fn out_of_time(&self) -> bool {
         self.started.elapsed() > self.options.overall_timeout
     }
 
+    /// Why no further case may start (the time limit, or an interruption), if so.
+    pub fn stop_reason(&self) -> Option<&'static str> {
+        if self.options.is_interrupted() {
+            Some("the run was interrupted")
+        } else if self.out_of_time() {
+            Some("the overall time limit was reached")
+        } else {
+            None
+        }
+    }
+
     /// Sends a request and collects the whole answer.
     pub async fn send(&self, request: &Request) -> Result<Actual> {
+        if let Some(pacer) = &self.pacer {
+            pacer.wait().await;
+        }
         let builder = request.build(&self.client, &self.options.base_url)?;
         let response = builder
             .send()
@@ -346,12 +470,29 @@ impl Runner {
         Some(actual)
     }
 
-    /// Records a result and prints its progress line.
-    pub fn record(&mut self, result: CaseResult) {
+    /// Records a result, its secrets replaced by placeholders, and prints its progress line.
+    pub fn record(&mut self, mut result: CaseResult) {
+        self.redact(&mut result);
         if self.options.progress {
             eprintln!("{}", progress_line(self.results.len() + 1, &result));
         }
         self.results.push(result);
+        self.last_record = Instant::now();
+    }
+
+    fn redact(&self, result: &mut CaseResult) {
+        if let Some(curl) = &mut result.curl {
+            *curl = self.secrets.curl(curl);
+        }
+        for problem in &mut result.problems {
+            *problem = self.secrets.text(problem);
+        }
+        if let Some(diff) = &mut result.diff {
+            *diff = self.secrets.text(diff);
+        }
+        if let Outcome::Skipped(reason) = &mut result.outcome {
+            *reason = self.secrets.text(reason);
+        }
     }
 
     pub fn skip(&mut self, id: &str, reason: impl Into<String>) {
@@ -372,7 +513,8 @@ impl Runner {
         self.record(result);
     }
 
-    /// Records the result of a scenario (a check beyond one example).
+    /// Records the result of a scenario (a check beyond one example); its duration runs from
+    /// the previous result.
     pub fn scenario(&mut self, id: &str, problems: Vec<String>, curl: Option<String>) {
         let mut result = CaseResult::new(self.api().name(), id);
         if !problems.is_empty() {
@@ -380,7 +522,24 @@ impl Runner {
             result.problems = problems;
         }
         result.curl = curl;
+        result.set_duration(self.last_record.elapsed());
         self.record(result);
+    }
+
+    /// Adds what reading back a case's write found to the case's result: a write the
+    /// deployment answered as done but did not do fails the case that made it.
+    pub fn read_back(&mut self, id: &str, problems: Vec<String>) {
+        if problems.is_empty() {
+            return;
+        }
+        let problems: Vec<String> = problems
+            .into_iter()
+            .map(|problem| self.secrets.text(&format!("read-back: {problem}")))
+            .collect();
+        if let Some(result) = self.results.iter_mut().rev().find(|r| r.id == id) {
+            result.outcome = Outcome::Failed;
+            result.problems.extend(problems);
+        }
     }
 
     /// Expands a case pattern of a plan table (`*/not_logged_in`) over the spec, in spec order.
@@ -434,23 +593,63 @@ impl Runner {
     }
 }
 
-/// Runs every selected API and builds the report.
+/// The cases (and scenarios) a run with `options` replays, as `api:operation/example`, in run
+/// order, without sending anything.
+pub fn list(options: &Options) -> Result<Vec<String>> {
+    let mut cases = Vec::new();
+    for api in &options.apis {
+        let runner = Runner::new(options, *api)?;
+        let planned = match api {
+            Api::Mgr => mgr::planned(&runner),
+            Api::Procurement => procurement::planned(&runner),
+        };
+        cases.extend(planned.into_iter().map(|id| format!("{}:{id}", api.name())));
+    }
+    Ok(cases)
+}
+
+/// Runs every selected API and builds the report. A selection of no case at all is an error:
+/// a run that tests nothing must not pass.
 pub async fn run(options: &Options) -> Result<Report> {
     let started = Instant::now();
+    if list(options)?.is_empty() {
+        anyhow::bail!(
+            "the selection ({}) holds no case of {}; --list shows what a selection holds",
+            options.selection.describe(),
+            options
+                .apis
+                .iter()
+                .map(|api| api.name())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        );
+    }
     let mut report = Report {
         base_url: options.base_url.clone(),
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        placeholders: redact::PLACEHOLDER_NOTE.to_owned(),
         ..Report::default()
     };
     for api in &options.apis {
         let mut runner = Runner::new(options, *api)?;
+        report
+            .specs
+            .insert(api.file_name().to_owned(), runner.spec.sha256.clone());
         let coverage = match api {
             Api::Mgr => mgr::run(&mut runner).await,
             Api::Procurement => procurement::run(&mut runner).await,
         };
         report.coverage.push(coverage);
         report.results.append(&mut runner.results);
-        report.left_behind.append(&mut runner.left_behind);
+        let left: Vec<String> = runner
+            .left_behind
+            .iter()
+            .map(|line| runner.secrets.text(line))
+            .collect();
+        report.left_behind.extend(left);
     }
+    report.interrupted = options.is_interrupted();
     report.millis = started.elapsed().as_millis();
     Ok(report)
 }

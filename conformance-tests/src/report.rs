@@ -1,13 +1,15 @@
 //! The results of a run and their four renderings: console progress and summary, JUnit XML for
 //! CI systems, JSON for tools, Markdown for people.
 
-use std::{fmt::Write as _, time::Duration};
+use std::{collections::BTreeMap, fmt::Write as _, time::Duration};
 
 use serde::Serialize;
 
+pub mod digest;
 mod junit;
 mod markdown;
 
+pub use digest::{Kind, digest};
 pub use junit::junit;
 pub use markdown::markdown;
 
@@ -39,6 +41,10 @@ pub struct CaseResult {
     /// The spec examples this result exercised (a scenario may exercise none).
     pub covers: Vec<String>,
     pub millis: u128,
+    /// A failure the baseline (`--baseline`) already records, unchanged: it does not fail the
+    /// run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub known: bool,
 }
 
 impl CaseResult {
@@ -54,6 +60,7 @@ impl CaseResult {
             diff: None,
             covers: Vec::new(),
             millis: 0,
+            known: false,
         }
     }
 
@@ -88,10 +95,35 @@ pub struct Coverage {
     pub uncovered: Vec<String>,
 }
 
+/// How a run compares with a baseline (`--baseline FILE`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BaselineComparison {
+    pub file: String,
+    /// Failures the baseline records with the same problems: they do not fail the run.
+    pub known: Vec<String>,
+    /// Failures of cases the baseline records with other problems.
+    pub changed: Vec<String>,
+    /// Failures of cases the baseline does not record.
+    pub new: Vec<String>,
+    /// Cases the baseline records as failing that passed this time.
+    pub fixed: Vec<String>,
+}
+
 /// A whole run.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Report {
     pub base_url: String,
+    /// When the run started, RFC 3339 in UTC.
+    pub started_at: String,
+    /// The version of medsys-conformance that made the report.
+    pub tool_version: String,
+    /// The SHA-256 of each spec the run replayed, by file name.
+    pub specs: BTreeMap<String, String>,
+    /// True when a signal (or the caller) stopped the run before every case ran.
+    pub interrupted: bool,
+    /// How to fill in the placeholders that stand for secrets in the `curl` commands.
+    pub placeholders: String,
+    pub baseline: Option<BaselineComparison>,
     pub results: Vec<CaseResult>,
     pub coverage: Vec<Coverage>,
     /// What the run created and could not remove (e.g. procurement users, which no operation
@@ -125,12 +157,35 @@ impl Report {
         if self.skipped() > 0 {
             write!(line, ", {} skipped", self.skipped()).ok();
         }
+        if let Some(baseline) = &self.baseline {
+            write!(
+                line,
+                " ({} known from the baseline, {} changed, {} new; {} fixed)",
+                baseline.known.len(),
+                baseline.changed.len(),
+                baseline.new.len(),
+                baseline.fixed.len()
+            )
+            .ok();
+        }
+        if self.interrupted {
+            line.push_str(" (interrupted)");
+        }
         line
     }
 
-    /// True when nothing failed and every documented example is covered or excluded.
+    /// Failures the baseline does not know (all failures without a baseline).
+    pub fn unknown_failures(&self) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.failed() && !r.known)
+            .count()
+    }
+
+    /// True when nothing failed that the baseline does not know, every documented example is
+    /// covered or excluded, and the run was not interrupted.
     pub fn success(&self) -> bool {
-        self.failed() == 0
+        self.unknown_failures() == 0 && !self.interrupted
     }
 
     pub fn json(&self) -> String {
@@ -141,6 +196,9 @@ impl Report {
 /// The failure details of one result, as plain text (console and Markdown share it).
 pub fn failure_text(result: &CaseResult) -> String {
     let mut text = String::new();
+    if result.known {
+        writeln!(text, "  (known: the baseline records this failure)").ok();
+    }
     for problem in &result.problems {
         writeln!(text, "  - {problem}").ok();
     }
@@ -176,8 +234,16 @@ pub fn progress_line(index: usize, result: &CaseResult) -> String {
 /// the summary line last.
 pub fn console_summary(report: &Report) -> String {
     let mut text = String::new();
+    let kinds = digest(report);
+    if !kinds.is_empty() {
+        writeln!(text, "\nDigest (failures by kind, most frequent first):").ok();
+        for kind in &kinds {
+            writeln!(text, "  {}", kind.line()).ok();
+        }
+    }
     let failures: Vec<&CaseResult> = report.results.iter().filter(|r| r.failed()).collect();
     if !failures.is_empty() {
+        writeln!(text, "\n{}", report.placeholders).ok();
         writeln!(text, "\nFailures:").ok();
         for result in failures {
             writeln!(text, "\n{}:{}", result.api, result.id).ok();
@@ -221,6 +287,29 @@ pub fn console_summary(report: &Report) -> String {
         for line in &report.left_behind {
             writeln!(text, "  {line}").ok();
         }
+    }
+    if let Some(baseline) = &report.baseline {
+        writeln!(text, "\nAgainst the baseline {}:", baseline.file).ok();
+        for (what, ids) in [
+            ("changed", &baseline.changed),
+            ("new", &baseline.new),
+            ("fixed", &baseline.fixed),
+        ] {
+            for id in ids {
+                writeln!(text, "  {what} {id}").ok();
+            }
+        }
+    }
+    writeln!(
+        text,
+        "\nRun started {} ({:.1} s), medsys-conformance {}",
+        report.started_at,
+        report.millis as f64 / 1000.0,
+        report.tool_version
+    )
+    .ok();
+    for (file, sha) in &report.specs {
+        writeln!(text, "  {file} sha256 {sha}").ok();
     }
     writeln!(text, "\n{}", report.summary_line()).ok();
     text

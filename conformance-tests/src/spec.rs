@@ -26,7 +26,7 @@ impl Api {
         }
     }
 
-    fn file_name(self) -> &'static str {
+    pub fn file_name(self) -> &'static str {
         match self {
             Api::Mgr => "mgr.yaml",
             Api::Procurement => "procurement.yaml",
@@ -152,6 +152,8 @@ pub struct Operation {
     pub envelope: String,
     pub action: Option<String>,
     pub roles: Vec<String>,
+    /// The operation's `tags` (what `--tag` selects by).
+    pub tags: Vec<String>,
     pub secured: bool,
     pub parameters: Vec<Parameter>,
     pub body_types: Vec<BodyType>,
@@ -170,6 +172,9 @@ pub struct Spec {
     pub api: Api,
     pub document: Value,
     pub operations: Vec<Operation>,
+    /// The SHA-256 of the YAML text, hex: which version of the contract a report was made
+    /// against.
+    pub sha256: String,
 }
 
 const METHODS: [&str; 5] = ["get", "post", "put", "delete", "patch"];
@@ -191,10 +196,12 @@ impl Spec {
     pub fn parse(api: Api, yaml: &str) -> Result<Spec> {
         let document: Value = yaml_serde::from_str(yaml).context("parsing the OpenAPI YAML")?;
         let operations = enumerate(&document)?;
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(yaml.as_bytes());
         Ok(Spec {
             api,
             document,
             operations,
+            sha256: digest.iter().map(|byte| format!("{byte:02x}")).collect(),
         })
     }
 
@@ -211,6 +218,11 @@ impl Spec {
     }
 
     /// Every case id (`operation/example`) in document order.
+    /// The tags of operation `id` (none for an unknown operation, e.g. `scenario`).
+    pub fn tags_of(&self, id: &str) -> &[String] {
+        self.operation(id).map_or(&[], |op| op.tags.as_slice())
+    }
+
     pub fn case_ids(&self) -> Vec<String> {
         self.operations
             .iter()
@@ -386,6 +398,16 @@ fn enumerate(document: &Value) -> Result<Vec<Operation>> {
                         .and_then(Value::as_str)
                         .map(str::to_owned),
                     roles,
+                    tags: op
+                        .get("tags")
+                        .and_then(Value::as_array)
+                        .map(|list| {
+                            list.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_owned)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                     secured,
                     parameters,
                     body_types,

@@ -37,7 +37,9 @@ use crate::{
 
 pub mod files;
 mod orders;
+mod readback;
 mod scenarios;
+pub mod state;
 
 use files::import_workbook;
 
@@ -129,8 +131,33 @@ const FIXTURE: [(&str, &str, &str, &str, &str); 6] = [
     ),
 ];
 
-/// The password the suite gives the users it creates.
-const PASSWORD: &str = "Conf-pass-123";
+/// The scenarios beyond single examples, each with the case it follows (if any).
+pub const SCENARIOS: &[(&str, Option<&str>)] = &[
+    (
+        "scenario/password_change_ends_the_session",
+        Some("change_password/success"),
+    ),
+    ("scenario/approval_workflow_sends_each_notice", None),
+    ("scenario/deny_and_resubmit_loop", None),
+    ("scenario/recall_then_resubmit", None),
+    ("scenario/delete_and_restore", None),
+    (
+        "scenario/refused_transitions_leave_the_order_unchanged",
+        None,
+    ),
+    ("scenario/token_refresh", None),
+];
+
+/// A password of the suite's own: random for each user and run, never printed. It has 24
+/// letters and digits (the API takes 6 to 64 characters).
+fn random_password() -> String {
+    use rand::{Rng as _, distr::Alphanumeric};
+    rand::rng()
+        .sample_iter(&Alphanumeric)
+        .take(24)
+        .map(char::from)
+        .collect()
+}
 
 /// The user id the examples use for "no such user".
 const ABSENT_USER: &str = "19999999999";
@@ -148,8 +175,16 @@ pub(super) struct Procurement {
     /// Roles whose token a case ended: they log in again before their next request.
     stale: BTreeSet<String>,
     admin: crate::Credentials,
-    /// Users the suite created (none can be deleted).
+    /// Users the suite created in this run (none can be deleted).
     created_users: Vec<String>,
+    /// The password of every user the suite plays, by user id (the admin's is given).
+    passwords: BTreeMap<String, String>,
+    /// The users kept in the state file (`--state`), loaded at the start.
+    kept: state::State,
+    /// Every order the suite created.
+    created_orders: BTreeSet<String>,
+    /// The orders the suite uploaded a signature for.
+    signatures: BTreeSet<String>,
     /// Every user the admin's list shows (`ResultUser` rows by id): those found at the start
     /// and those the suite created since.
     users: BTreeMap<String, Value>,
@@ -241,7 +276,23 @@ impl Procurement {
             .ids
             .get(fixture)
             .ok_or_else(|| anyhow!("the user of role {role} was not created"))?;
-        Ok((id.clone(), PASSWORD.to_owned()))
+        Ok((id.clone(), self.password_of(id)))
+    }
+
+    /// The password of a user the suite plays (empty for one it does not know).
+    fn password_of(&self, user: &str) -> String {
+        if user == self.admin.user {
+            return self.admin.password.clone();
+        }
+        self.passwords.get(user).cloned().unwrap_or_default()
+    }
+
+    /// Marks `order` as one of the suite's live orders.
+    fn keep_live(&mut self, order: String) {
+        self.created_orders.insert(order.clone());
+        if !self.live.contains(&order) {
+            self.live.push(order);
+        }
     }
 
     fn id_of(&self, fixture: &str) -> String {
@@ -300,39 +351,62 @@ impl Procurement {
         Ok(body)
     }
 
+    /// A user id no user has: `18`, the run's tag, a counter.
     fn new_user_id(&mut self, runner: &Runner) -> String {
-        self.next_user += 1;
         let tag = u64::from_str_radix(&runner.tag, 16).unwrap_or(0) % 10_000_000;
-        format!("18{tag:07}{:02}", self.next_user)
+        loop {
+            self.next_user += 1;
+            let id = format!("18{tag:07}{:02}", self.next_user);
+            if !self.users.contains_key(&id) {
+                return id;
+            }
+        }
     }
 
+    /// Creates a user with a random password (registered as a secret, never printed).
     async fn add_user(
         &mut self,
-        runner: &Runner,
+        runner: &mut Runner,
         name: &str,
         department: &str,
         role: &str,
     ) -> Result<String> {
         let id = self.new_user_id(runner);
+        let password = random_password();
+        runner.secrets.password(&password);
         let mut add = request("POST", "/admin/user");
         add.body = Body::Json(json!({
-            "id": id, "username": name, "password": PASSWORD, "department": department, "role": role
+            "id": id, "username": name, "password": password, "department": department, "role": role
         }));
         self.call(runner, "admin", add).await?;
+        self.passwords.insert(id.clone(), password);
         self.record_user(&id, user_row(&id, name, department, role));
         Ok(id)
     }
 
-    /// Lists the users the suite created under "left on the deployment" (one line, kept current).
-    fn note_users(&self, runner: &mut Runner) {
-        const PREFIX: &str = "procurement: users ";
-        runner.left_behind.retain(|line| !line.starts_with(PREFIX));
-        if !self.created_users.is_empty() {
-            runner.left_behind.push(format!(
-                "{PREFIX}{} (no operation deletes a user)",
-                self.created_users.join(", ")
-            ));
+    /// Puts a user of the fixture kept in the state file back as the fixture has it (name,
+    /// department, role, its password); false when the deployment no longer knows it.
+    async fn reuse_user(
+        &mut self,
+        runner: &mut Runner,
+        kept: &state::KeptUser,
+        fixture: &(&str, &str, &str, &str, &str),
+    ) -> bool {
+        let (_, name, _, department, role) = fixture;
+        runner.secrets.password(&kept.password);
+        let mut update = request("PUT", "/admin/user");
+        update.body = Body::Json(json!({
+            "id": kept.id, "username": name, "password": kept.password,
+            "department": department, "role": role
+        }));
+        if self.call(runner, "admin", update).await.is_err() {
+            return false;
         }
+        self.passwords
+            .insert(kept.id.clone(), kept.password.clone());
+        self.users
+            .insert(kept.id.clone(), user_row(&kept.id, name, department, role));
+        true
     }
 
     fn record_user(&mut self, id: &str, row: Value) {
@@ -369,19 +443,28 @@ impl Procurement {
         }
     }
 
-    async fn start(runner: &mut Runner) -> Result<Procurement> {
+    /// Logs the admin in; nothing is created yet.
+    async fn new(runner: &mut Runner) -> Result<Procurement> {
         let admin = runner
             .options
             .procurement_admin
             .clone()
             .ok_or_else(|| anyhow!("no --procurement-admin UID:PASS was given"))?;
+        let kept = match &runner.options.state_file {
+            Some(file) => state::State::load(file, &runner.options.base_url)?,
+            None => state::State::default(),
+        };
         let (token, _) = Self::login(runner, &admin.user, &admin.password).await?;
-        let mut state = Procurement {
+        Ok(Procurement {
             ids: BTreeMap::new(),
             tokens: BTreeMap::from([("admin".to_owned(), token)]),
             stale: BTreeSet::new(),
             admin: admin.clone(),
             created_users: Vec::new(),
+            passwords: BTreeMap::new(),
+            kept,
+            created_orders: BTreeSet::new(),
+            signatures: BTreeSet::new(),
             users: BTreeMap::new(),
             next_user: 0,
             live: Vec::new(),
@@ -391,27 +474,45 @@ impl Procurement {
             today: String::new(),
             sent_as: None,
             pending_user: None,
-        };
-        state.users = state
+        })
+    }
+
+    /// Provides the fixture users in `needed` (reused from the state file, or created), and
+    /// when orders are involved learns the deployment's day and counts the orders of others.
+    async fn setup(
+        &mut self,
+        runner: &mut Runner,
+        needed: &BTreeSet<&'static str>,
+        orders: bool,
+    ) -> Result<()> {
+        self.users = self
             .list_all_users(runner)
             .await
             .context("listing the users the deployment holds")?;
-        state.ids.insert(FIXTURE[0].0, admin.user.clone());
-        let created = async {
-            for (fixture_id, name, _, department, role_name) in &FIXTURE[1..] {
-                let id = state.add_user(runner, name, department, role_name).await?;
-                state.ids.insert(fixture_id, id);
+        self.ids.insert(FIXTURE[0].0, self.admin.user.clone());
+        for fixture in &FIXTURE[1..] {
+            let (fixture_id, name, _, department, role_name) = fixture;
+            if !needed.contains(fixture_id) {
+                continue;
             }
-            anyhow::Ok(())
+            if let Some(kept) = self.kept.users.get(*fixture_id).cloned()
+                && self.reuse_user(runner, &kept, fixture).await
+            {
+                self.ids.insert(fixture_id, kept.id);
+                continue;
+            }
+            let id = self
+                .add_user(runner, name, department, role_name)
+                .await
+                .context("creating the fixture's users")?;
+            self.ids.insert(fixture_id, id);
         }
-        .await;
-        state.note_users(runner);
-        created.context("creating the fixture's users")?;
-        state
-            .measure_baselines(runner)
-            .await
-            .context("learning the deployment's day and counting the orders of others")?;
-        Ok(state)
+        if orders {
+            self.measure_baselines(runner)
+                .await
+                .context("learning the deployment's day and counting the orders of others")?;
+        }
+        Ok(())
     }
 
     /// Renames the fixture's user ids to the suite's users everywhere in the case.
@@ -485,7 +586,8 @@ impl Procurement {
         self.plan_orders(runner, p).await?;
         match id.as_str() {
             "login/success" | "login/success_form" => {
-                p.body("/password", json!(PASSWORD))?;
+                let password = self.password_of(&body_user(p));
+                p.body("/password", json!(password))?;
                 p.expected.headers.push(HeaderRule::StartsWith(
                     "Authorization".into(),
                     "Bearer ".into(),
@@ -506,7 +608,8 @@ impl Procurement {
                 ));
             }
             "login/success_deptlead" | "login/success_instlead" => {
-                p.body("/password", json!(PASSWORD))?;
+                let password = self.password_of(&body_user(p));
+                p.body("/password", json!(password))?;
                 p.expected.headers.push(HeaderRule::StartsWith(
                     "Authorization".into(),
                     "Bearer ".into(),
@@ -539,15 +642,14 @@ impl Procurement {
                 let user = self
                     .add_user(runner, "锁定测试", "办公室", "普通用户")
                     .await?;
-                self.note_users(runner);
                 for _ in 0..5 {
                     let mut wrong = request("POST", "/user/login");
                     wrong.body =
                         Body::Json(json!({"username": user, "password": "wrong-password"}));
                     runner.send(&wrong).await?;
                 }
+                p.body("/password", json!(self.password_of(&user)))?;
                 p.body("/username", json!(user))?;
-                p.body("/password", json!(PASSWORD))?;
             }
             "get_user_info/account_offline" => {
                 let Some(token) = runner.options.procurement_offline_token.clone() else {
@@ -613,13 +715,22 @@ impl Procurement {
                     Some((new.clone(), user_row(&new, "王五", "办公室", "普通用户")));
             }
             "admin_download_user_template/success" => {
+                // The spec documents sheet 模板 and its four headers.
                 Self::expect_file(
                     p,
                     TEMPLATE_XLSX,
-                    RawBody::StartsWith(files::ZIP_SIGNATURE.to_vec(), "an .xlsx file"),
+                    RawBody::Workbook {
+                        sheet: "模板".into(),
+                        containing: ["用户id", "用户名", "角色", "部门名称"]
+                            .map(str::to_owned)
+                            .to_vec(),
+                    },
                 );
             }
-            "change_password/success" => p.body("/oldPassword", json!(PASSWORD))?,
+            "change_password/success" => {
+                let password = self.password_of(&self.id_of("12345678911"));
+                p.body("/oldPassword", json!(password))?;
+            }
             "download_feasibility_report/success" => {
                 Self::expect_file(
                     p,
@@ -717,9 +828,10 @@ impl Procurement {
     /// after a case changed it; the change ended its session.
     async fn restore_applicant(&mut self, runner: &mut Runner) {
         let id = self.id_of("12345678911");
+        let password = self.password_of(&id);
         let mut update = request("PUT", "/admin/user");
         update.body = Body::Json(json!({
-            "id": id, "username": "张三", "password": PASSWORD, "department": "办公室", "role": "普通用户"
+            "id": id, "username": "张三", "password": password, "department": "办公室", "role": "普通用户"
         }));
         if let Err(error) = self.call(runner, "admin", update).await {
             runner.left_behind.push(format!(
@@ -737,6 +849,10 @@ impl Procurement {
         }
         let body = actual.json().unwrap_or(Value::Null);
         let ok = code_of(&body) == Some(1);
+        if ok && readback::READ_BACK.contains(&id) {
+            let problems = self.read_back(runner, id, request, &body).await;
+            runner.read_back(id, problems);
+        }
         let path_id = request
             .path_params
             .iter()
@@ -760,7 +876,7 @@ impl Procurement {
             }
             "create_order/submit" | "create_order/save_draft" if ok => {
                 if let Some(order) = body.get("data").and_then(Value::as_str) {
-                    self.live.push(order.to_owned());
+                    self.keep_live(order.to_owned());
                 }
             }
             "admin_delete_order/success" | "delete_order/success" if ok => {
@@ -772,14 +888,18 @@ impl Procurement {
             }
             "admin_restore_order/success" if ok => {
                 if let Some(order) = path_id {
-                    self.live.push(order);
+                    self.keep_live(order);
                     self.deleted -= 1;
                 }
             }
             "admin_add_user/success" | "admin_import_users/mixed_rows" if ok => {
                 if let Some((new, row)) = self.pending_user.take() {
                     self.record_user(&new, row);
-                    self.note_users(runner);
+                }
+            }
+            "upload_signature/success" if ok => {
+                if let Some(Value::String(order)) = request.body_value().and_then(|b| b.get("id")) {
+                    self.signatures.insert(order.clone());
                 }
             }
             "admin_update_user/success" | "admin_update_user/reset_password" => {
@@ -828,7 +948,9 @@ impl Procurement {
         runner.scenario(scenario, problems, Some(curl));
     }
 
-    /// Soft-deletes every order the suite created that is still live.
+    /// Removes what can be removed and lists the rest: live orders are soft-deleted, users the
+    /// run created get a random password nobody knows (unless kept in the state file), and every
+    /// kind of leftover is named under "Left on the deployment".
     async fn cleanup(&mut self, runner: &mut Runner) {
         for order in std::mem::take(&mut self.live) {
             if let Err(error) = self.delete_order(runner, &order).await {
@@ -837,37 +959,294 @@ impl Procurement {
                 ));
             }
         }
+        self.count_notices(runner).await;
+        if !self.signatures.is_empty() {
+            runner.left_behind.push(format!(
+                "procurement: signatures uploaded for orders {} (no operation deletes a signature)",
+                self.signatures
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if !self.created_orders.is_empty() {
+            runner.left_behind.push(format!(
+                "procurement: {} soft-deleted orders {} (no operation removes an order for good; \
+                 admin_list_deleted_orders shows them)",
+                self.created_orders.len(),
+                self.created_orders
+                    .iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        self.keep_or_scramble(runner).await;
     }
+
+    /// Counts the notices the users the suite played received (no operation deletes one).
+    async fn count_notices(&mut self, runner: &mut Runner) {
+        let mut lines = Vec::new();
+        let roles: Vec<&str> = FIXTURE[1..]
+            .iter()
+            .filter(|(fixture, ..)| self.ids.contains_key(fixture))
+            .map(|(_, _, role, ..)| *role)
+            .collect();
+        for role in roles {
+            let Ok((uid, _)) = self.credentials_of(role) else {
+                continue;
+            };
+            let mut list = request("GET", "/notice/notices");
+            list.set_query("uid", uid.as_str());
+            list.set_query("page", "1");
+            match self.call(runner, role, list).await {
+                Ok(body) => {
+                    let total = body
+                        .pointer("/data/totalElements")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    if total > 0 {
+                        lines.push(format!("{total} of {uid}"));
+                    }
+                }
+                Err(error) => {
+                    lines.push(format!("those of {uid} could not be counted ({error:#})"))
+                }
+            }
+        }
+        if !lines.is_empty() {
+            runner.left_behind.push(format!(
+                "procurement: notices: {} (no operation deletes a notice)",
+                lines.join(", ")
+            ));
+        }
+    }
+
+    /// Users of the fixture are written to the state file when one is given; every other user
+    /// the run created gets a random password that is recorded nowhere, so that the accounts
+    /// left behind cannot be used by anyone.
+    async fn keep_or_scramble(&mut self, runner: &mut Runner) {
+        let mut kept = Vec::new();
+        if let Some(file) = runner.options.state_file.clone() {
+            let mut state = self.kept.clone();
+            state.base_url.clone_from(&runner.options.base_url);
+            for (fixture, id) in &self.ids {
+                if *id == self.admin.user {
+                    continue;
+                }
+                let password = self.password_of(id);
+                state.users.insert(
+                    (*fixture).to_owned(),
+                    state::KeptUser {
+                        id: id.clone(),
+                        password,
+                    },
+                );
+                kept.push(id.clone());
+            }
+            match state.save(&file) {
+                Ok(()) => runner.left_behind.push(format!(
+                    "procurement: users {} kept for later runs in the state file {}",
+                    kept.join(", "),
+                    file.display()
+                )),
+                Err(error) => {
+                    runner.left_behind.push(format!("procurement: {error:#}"));
+                    kept.clear();
+                }
+            }
+        }
+        let mut scrambled = Vec::new();
+        let mut failed = Vec::new();
+        for id in self.created_users.clone() {
+            if kept.contains(&id) {
+                continue;
+            }
+            let row = self.users.get(&id).cloned().unwrap_or(Value::Null);
+            let mut update = request("PUT", "/admin/user");
+            update.body = Body::Json(json!({
+                "id": id,
+                "username": row.get("username").cloned().unwrap_or(Value::Null),
+                "password": random_password(),
+                "department": row.get("department").cloned().unwrap_or(Value::Null),
+                "role": row.get("role").cloned().unwrap_or(Value::Null),
+            }));
+            match self.call(runner, "admin", update).await {
+                Ok(_) => scrambled.push(id),
+                Err(error) => failed.push(format!("{id} ({error:#})")),
+            }
+        }
+        if !scrambled.is_empty() {
+            runner.left_behind.push(format!(
+                "procurement: users {} created by this run, their passwords replaced by random \
+                 ones recorded nowhere (no operation deletes a user)",
+                scrambled.join(", ")
+            ));
+        }
+        if !failed.is_empty() {
+            runner.left_behind.push(format!(
+                "procurement: users whose password could not be replaced: {}",
+                failed.join(", ")
+            ));
+        }
+    }
+}
+
+/// The user id a login case's body names.
+fn body_user(p: &Prepared) -> String {
+    p.request
+        .body_value()
+        .and_then(|body| body.get("username"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Users a case's plan uses beyond those its examples name (see `plan`).
+const PLAN_USERS: &[(&str, &[&str])] = &[
+    ("admin_import_users/mixed_rows", &["12345678911"]),
+    ("admin_update_user/*", &["12345678911"]),
+    ("change_password/*", &["12345678911"]),
+    ("logout/admin_forces_logout", &["12345678911"]),
+    ("logout/not_logged_in", &["12345678913"]),
+];
+
+/// The selected cases, in run order.
+fn selected_cases(runner: &Runner) -> Vec<String> {
+    let mut seen = HashSet::new();
+    ORDER
+        .iter()
+        .flat_map(|pattern| runner.expand(pattern))
+        .filter(|id| seen.insert(id.clone()))
+        .filter(|id| runner.selected(id))
+        .collect()
+}
+
+/// The selected scenarios (those that follow a case only when it is selected too).
+fn selected_scenarios(runner: &Runner, cases: &[String]) -> Vec<String> {
+    SCENARIOS
+        .iter()
+        .filter(|(id, after)| {
+            runner.selected(id) && after.is_none_or(|after| cases.iter().any(|c| c == after))
+        })
+        .map(|(id, _)| (*id).to_owned())
+        .collect()
+}
+
+/// Everything a run replays: the selected cases, then the scenarios.
+pub fn planned(runner: &Runner) -> Vec<String> {
+    let mut ids = selected_cases(runner);
+    let scenarios = selected_scenarios(runner, &ids);
+    ids.extend(scenarios);
+    ids
+}
+
+/// The fixture users the selected cases need (by fixture id), and whether they need orders.
+/// A case needs the users its examples name, the user of its role, the owners and leaders of
+/// its fixture orders; a scenario needs them all.
+fn needed_users(
+    runner: &Runner,
+    cases: &[String],
+    scenarios: bool,
+) -> (BTreeSet<&'static str>, bool) {
+    let mut needed = BTreeSet::new();
+    let mut orders = scenarios;
+    let fixture_of_role = |role: &str| {
+        FIXTURE
+            .iter()
+            .find(|(_, _, key, ..)| *key == role)
+            .map(|(fixture, ..)| *fixture)
+    };
+    for id in cases {
+        let Ok(p) = runner.prepare(id) else { continue };
+        let text = format!(
+            "{:?} {}",
+            p.request,
+            p.expected
+                .body
+                .as_ref()
+                .map(Value::to_string)
+                .unwrap_or_default()
+        );
+        for (fixture, ..) in &FIXTURE[1..] {
+            if text.contains(fixture) {
+                needed.insert(*fixture);
+            }
+        }
+        if let Some(fixture) = p.role.as_deref().and_then(fixture_of_role) {
+            needed.insert(fixture);
+        }
+        if p.auth == Auth::Replaced {
+            needed.insert("12345678911");
+        }
+        // Cases whose plan uses a user its examples need not name.
+        for (pattern, users) in PLAN_USERS {
+            if crate::select::glob_matches(pattern, id) {
+                needed.extend(users.iter().copied());
+            }
+        }
+        if let Some((_, scene)) = orders::SCENES.iter().find(|(case, _)| case == id) {
+            orders = true;
+            for (order, stage) in *scene {
+                for role in order.roles_for(*stage) {
+                    if let Some(fixture) = fixture_of_role(role) {
+                        needed.insert(fixture);
+                    }
+                }
+            }
+        }
+        if orders::LISTS.iter().any(|(case, ..)| case == id) {
+            orders = true;
+        }
+    }
+    if scenarios {
+        needed.extend(FIXTURE[1..].iter().map(|(fixture, ..)| *fixture));
+    }
+    if orders {
+        // The deployment's day is learned from a draft of the applicant's.
+        needed.insert("12345678911");
+    }
+    (needed, orders)
 }
 
 /// Replays every selected procurement case and answers the coverage.
 pub async fn run(runner: &mut Runner) -> Coverage {
-    let ids: Vec<String> = {
-        let mut seen = HashSet::new();
-        ORDER
-            .iter()
-            .flat_map(|pattern| runner.expand(pattern))
-            .filter(|id| seen.insert(id.clone()))
-            .filter(|id| runner.selected(id))
-            .collect()
-    };
-    let mut state = match Procurement::start(runner).await {
+    let ids = selected_cases(runner);
+    let scenarios = selected_scenarios(runner, &ids);
+    if ids.is_empty() && scenarios.is_empty() {
+        // Nothing of this API is selected: not even a login is sent.
+        return runner.coverage(EXCLUSIONS);
+    }
+    if let Some(reason) = runner.stop_reason() {
+        // Interrupted (or out of time) before this API started: nothing is created.
+        for id in ids {
+            runner.skip(&id, reason);
+        }
+        return runner.coverage(EXCLUSIONS);
+    }
+    let mut state = match Procurement::new(runner).await {
         Ok(state) => state,
         Err(error) => {
             for id in &ids {
                 runner.skip(id, format!("procurement setup failed: {error:#}"));
             }
-            runner.scenario(
-                "setup/log_in_and_create_users",
-                vec![format!("{error:#}")],
-                None,
-            );
+            runner.scenario("setup/log_in", vec![format!("{error:#}")], None);
             return runner.coverage(EXCLUSIONS);
         }
     };
+    let (needed, orders) = needed_users(runner, &ids, !scenarios.is_empty());
+    if let Err(error) = state.setup(runner, &needed, orders).await {
+        for id in &ids {
+            runner.skip(id, format!("procurement setup failed: {error:#}"));
+        }
+        runner.scenario("setup/create_users", vec![format!("{error:#}")], None);
+        state.cleanup(runner).await;
+        return runner.coverage(EXCLUSIONS);
+    }
     for id in ids {
-        if runner.out_of_time() {
-            runner.skip(&id, "the overall time limit was reached");
+        if let Some(reason) = runner.stop_reason() {
+            runner.skip(&id, reason);
             continue;
         }
         let mut prepared = match runner.prepare(&id) {

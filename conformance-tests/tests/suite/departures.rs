@@ -21,7 +21,7 @@ async fn run_api_through(api: Api, only: &str, mutate: Box<Mutation>) -> Report 
     let target = Target::start(Backend::Sqlite).await.expect("sqlite target");
     let addr = proxy(&target.base_url, mutate).await;
     let mut options = target.options(&format!("http://{addr}"), vec![api]);
-    options.only = Some(only.to_owned());
+    options.selection.only = vec![only.to_owned()];
     let report = medsys_conformance::run(&options)
         .await
         .expect("the run completes");
@@ -240,7 +240,11 @@ async fn a_missing_session_cookie_header_fails_the_signin_case() {
         ),
     )
     .await;
-    assert_fails_naming(&report, "signin/ok", &["header Set-Cookie: missing"]);
+    assert_fails_naming(
+        &report,
+        "signin/ok",
+        &["header Set-Cookie: no sessionid cookie"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

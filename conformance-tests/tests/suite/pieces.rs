@@ -531,3 +531,25 @@ fn the_json_and_markdown_reports_keep_chinese_legible() {
     assert!(md.contains("id:6不存在"), "{md}");
     assert!(md.contains("curl -sS -i"), "{md}");
 }
+
+#[test]
+fn a_known_departure_shows_as_skipped_in_junit_so_that_ci_stays_green() {
+    let mut report = sample_report();
+    let baseline = medsys_conformance::baseline::Baseline::of(&report);
+    baseline.apply(&mut report, "baseline.json");
+    assert!(report.success(), "{}", report.summary_line());
+    let xml = junit(&report);
+    well_formed(&xml).unwrap_or_else(|error| panic!("{error}\n{xml}"));
+    assert!(xml.contains("failures=\"0\""), "{xml}");
+    assert!(
+        xml.contains("<skipped message=\"known departure (baseline): envelope msg"),
+        "{xml}"
+    );
+    assert!(
+        report
+            .summary_line()
+            .ends_with("(1 known from the baseline, 0 changed, 0 new; 0 fixed)"),
+        "{}",
+        report.summary_line()
+    );
+}

@@ -2,7 +2,11 @@
 //! PostgreSQL database under `MEDSYS_TEST_POSTGRES_URL`, mandatory when `CI` is set), with the
 //! accounts the suite needs, and a proxy that can make it answer wrongly.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    collections::BTreeSet,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
 
 use axum::{
     Router,
@@ -34,7 +38,7 @@ pub const PASSWORD_EXPIRED: (&str, &str) = ("10000000004", "Conf-old-pass-1");
 pub const OFFLINE: (&str, &str) = ("10000000005", "Conf-offline-1");
 
 /// The server's token secret in these tests, so that a test can sign an expired token.
-const JWT_SECRET: &str = "conformance-tests-secret-0123456789abcdef";
+pub const JWT_SECRET: &str = "conformance-tests-secret-0123456789abcdef";
 
 /// The token lifetime of the test server: 602 s puts every token in the refresh window (less
 /// than 10 minutes left) two seconds after it is issued, so the whole run works with tokens that
@@ -70,6 +74,13 @@ impl Target {
     /// Starts the server, or answers `None` when PostgreSQL is asked for but not configured
     /// outside CI.
     pub async fn start(backend: Backend) -> Option<Target> {
+        Target::start_seeded(backend, None).await
+    }
+
+    /// Starts the server over a database that already holds `rows` rows of unrelated data per
+    /// large table (the benchmark's seed: customers, medicines, orders of both APIs, notices,
+    /// users of ten departments), or over an empty one.
+    pub async fn start_seeded(backend: Backend, rows: Option<i64>) -> Option<Target> {
         let (url, dir, postgres) = match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary directory");
@@ -108,6 +119,11 @@ impl Target {
                 (url, None, Some((admin_url.clone(), name)))
             }
         };
+        if let Some(rows) = rows {
+            medsys_bench::seed::seed(&url, rows)
+                .await
+                .expect("seed the database with unrelated data");
+        }
         let mut config = Config::for_database(url);
         config.jwt_secret = Some(JWT_SECRET.to_owned());
         config.jwt_ttl = std::time::Duration::from_secs(JWT_TTL_SECS);
@@ -162,6 +178,55 @@ impl Target {
         options.procurement_expired_token = Some(self.expired_token.clone());
         options.procurement_offline_token = Some(self.offline_token.clone());
         options
+    }
+
+    /// The server's database, for checks of what a run left.
+    pub fn db(&self) -> &Db {
+        self.server.db()
+    }
+
+    /// How many rows `sql` (a `SELECT COUNT(*) ...`) counts.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar::<_, i64>(sql)
+            .fetch_one(self.db().pool())
+            .await
+            .unwrap_or_else(|error| panic!("{sql}: {error}"))
+    }
+
+    /// The arguments that give the binary every account and token (the expired token through
+    /// its environment variable instead, see [`Target::env`]).
+    pub fn binary_args(&self, base_url: &str, api: &str) -> Vec<String> {
+        let pair = |(user, password): (&str, &str)| format!("{user}:{password}");
+        vec![
+            "--base-url".to_owned(),
+            base_url.to_owned(),
+            "--api".to_owned(),
+            api.to_owned(),
+            "--mgr-admin".to_owned(),
+            pair(ADMIN),
+            "--mgr-non-admin".to_owned(),
+            pair(CLERK),
+            "--mgr-inactive".to_owned(),
+            pair(RETIRED),
+            "--procurement-admin".to_owned(),
+            pair(PROCUREMENT_ADMIN),
+            "--procurement-disabled".to_owned(),
+            pair(DISABLED),
+            "--procurement-expired".to_owned(),
+            pair(EXPIRED),
+            "--procurement-password-expired".to_owned(),
+            pair(PASSWORD_EXPIRED),
+            "--procurement-offline-token".to_owned(),
+            self.offline_token.clone(),
+        ]
+    }
+
+    /// The environment that gives the binary the expired token.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![(
+            "MEDSYS_PROCUREMENT_EXPIRED_TOKEN".to_owned(),
+            self.expired_token.clone(),
+        )]
     }
 
     pub async fn stop(self) {
@@ -255,21 +320,50 @@ pub fn credentials((user, password): (&str, &str)) -> Credentials {
 pub type Mutation =
     dyn Fn(&Method, &str, &mut StatusCode, &mut HeaderMap, &mut Option<Value>) + Send + Sync;
 
+/// How a lying deployment treats a request before (or instead of) forwarding it: it may
+/// rewrite the JSON body it forwards, or answer this JSON itself without forwarding.
+pub type RequestLie = dyn Fn(&Method, &str, &mut Option<Value>) -> Option<Value> + Send + Sync;
+
+/// How a lying deployment rewrites an answer that is not JSON (a downloaded file).
+pub type RawLie = dyn Fn(&Method, &str, &mut Vec<u8>) + Send + Sync;
+
+/// Everything a proxy may do besides forwarding.
+#[derive(Default)]
+pub struct Lies {
+    pub answer: Option<Box<Mutation>>,
+    pub request: Option<Box<RequestLie>>,
+    pub raw: Option<Box<RawLie>>,
+    /// Collects every session id, token and password that crosses the proxy.
+    pub secrets: Option<Arc<Mutex<BTreeSet<String>>>>,
+}
+
 struct ProxyState {
     upstream: String,
     client: reqwest::Client,
-    mutate: Box<Mutation>,
+    lies: Lies,
 }
 
 /// A proxy in front of `upstream` that applies `mutate` to every answer; answers its address.
 pub async fn proxy(upstream: &str, mutate: Box<Mutation>) -> SocketAddr {
+    proxy_with(
+        upstream,
+        Lies {
+            answer: Some(mutate),
+            ..Lies::default()
+        },
+    )
+    .await
+}
+
+/// A proxy in front of `upstream` that lies as `lies` says; answers its address.
+pub async fn proxy_with(upstream: &str, lies: Lies) -> SocketAddr {
     let state = Arc::new(ProxyState {
         upstream: upstream.to_owned(),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client"),
-        mutate,
+        lies,
     });
     let app = Router::new().fallback(forward).with_state(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -284,9 +378,30 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request<Body>) -
     let method = request.method().clone();
     let uri: Uri = request.uri().clone();
     let headers = request.headers().clone();
-    let body: Bytes = axum::body::to_bytes(request.into_body(), usize::MAX)
+    let mut body: Bytes = axum::body::to_bytes(request.into_body(), usize::MAX)
         .await
         .unwrap_or_default();
+    if let Some(secrets) = &state.lies.secrets {
+        collect_secrets(secrets, &headers, &body);
+    }
+    if let Some(lie) = &state.lies.request {
+        let mut json: Option<Value> = serde_json::from_slice(&body).ok();
+        let was = json.clone();
+        if let Some(answer) = lie(&method, uri.path(), &mut json) {
+            let mut response =
+                Response::new(Body::from(serde_json::to_vec(&answer).expect("json")));
+            response.headers_mut().insert(
+                "content-type",
+                axum::http::HeaderValue::from_static("application/json"),
+            );
+            return response;
+        }
+        if json != was
+            && let Some(value) = json
+        {
+            body = Bytes::from(serde_json::to_vec(&value).expect("json"));
+        }
+    }
     let path_and_query = uri.path_and_query().map_or("/", |p| p.as_str());
     let mut outgoing = state.client.request(
         reqwest::Method::from_bytes(method.as_str().as_bytes()).expect("method"),
@@ -311,15 +426,33 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request<Body>) -
             answer_headers.append(name, value);
         }
     }
-    let bytes = answer.bytes().await.unwrap_or_default();
+    let mut bytes = answer.bytes().await.unwrap_or_default().to_vec();
+    if let Some(secrets) = &state.lies.secrets {
+        let mut seen = secrets.lock().expect("secrets");
+        for value in answer_headers
+            .get_all("set-cookie")
+            .iter()
+            .chain(answer_headers.get_all("authorization"))
+            .filter_map(|value| value.to_str().ok())
+        {
+            seen.extend(secret_parts(value));
+        }
+    }
     let mut json: Option<Value> = serde_json::from_slice(&bytes).ok();
-    (state.mutate)(
-        &method,
-        uri.path(),
-        &mut status,
-        &mut answer_headers,
-        &mut json,
-    );
+    if let Some(mutate) = &state.lies.answer {
+        mutate(
+            &method,
+            uri.path(),
+            &mut status,
+            &mut answer_headers,
+            &mut json,
+        );
+    }
+    if json.is_none()
+        && let Some(lie) = &state.lies.raw
+    {
+        lie(&method, uri.path(), &mut bytes);
+    }
     let body = match json {
         Some(value) => Body::from(serde_json::to_vec(&value).expect("json")),
         None => Body::from(bytes),
@@ -328,4 +461,52 @@ async fn forward(State(state): State<Arc<ProxyState>>, request: Request<Body>) -
     *response.status_mut() = status;
     *response.headers_mut() = answer_headers;
     response
+}
+
+/// The session id or token inside a `Cookie`, `Set-Cookie` or `Authorization` value.
+fn secret_parts(value: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(token) = value.strip_prefix("Bearer ")
+        && token.starts_with("eyJ")
+    {
+        parts.push(token.to_owned());
+    }
+    for pair in value.split(';') {
+        if let Some(id) = pair.trim().strip_prefix("sessionid=")
+            && !id.is_empty()
+        {
+            parts.push(id.to_owned());
+        }
+    }
+    parts
+}
+
+/// Records the session ids, tokens and passwords a request carries.
+fn collect_secrets(secrets: &Mutex<BTreeSet<String>>, headers: &HeaderMap, body: &[u8]) {
+    let mut seen = secrets.lock().expect("secrets");
+    for name in ["cookie", "authorization"] {
+        for value in headers.get_all(name).iter().filter_map(|v| v.to_str().ok()) {
+            seen.extend(secret_parts(value));
+        }
+    }
+    // The custom header the secret-scan test sends with --header.
+    if let Some(key) = headers.get("x-gateway-key").and_then(|v| v.to_str().ok()) {
+        seen.insert(key.to_owned());
+    }
+    let fields = ["password", "oldPassword", "newPassword"];
+    if let Ok(json) = serde_json::from_slice::<Value>(body) {
+        for field in fields {
+            if let Some(password) = json.get(field).and_then(Value::as_str) {
+                seen.insert(password.to_owned());
+            }
+        }
+    } else if let Ok(text) = std::str::from_utf8(body)
+        && let Ok(url) = reqwest::Url::parse(&format!("http://form/?{text}"))
+    {
+        for (name, value) in url.query_pairs() {
+            if fields.contains(&name.as_ref()) {
+                seen.insert(value.into_owned());
+            }
+        }
+    }
 }

@@ -33,6 +33,27 @@ impl Fixture {
         }
     }
 
+    /// The role keys of the users that bring it to `stage`: its owner, its department's
+    /// leader for a decision of the department, an institution leader for one of the
+    /// institution.
+    pub fn roles_for(self, stage: Stage) -> Vec<&'static str> {
+        let (owner, leader) = self.owner_and_leader();
+        let mut roles = vec![owner];
+        if matches!(
+            stage,
+            Stage::SentBack
+                | Stage::DeptApproved
+                | Stage::InstApproved
+                | Stage::DeletedWhileDeptApproved
+        ) {
+            roles.push(leader);
+        }
+        if stage == Stage::InstApproved {
+            roles.push("instlead");
+        }
+        roles
+    }
+
     /// The role keys of its owner and of its department's leader.
     fn owner_and_leader(self) -> (&'static str, &'static str) {
         match self {
@@ -286,7 +307,7 @@ impl Procurement {
             .and_then(Value::as_str)
             .ok_or_else(|| anyhow!("create_order answered no order id: {created}"))?
             .to_owned();
-        self.live.push(order.clone());
+        self.keep_live(order.clone());
         match stage {
             Stage::Draft | Stage::Submitted | Stage::DeletedWhileSubmitted => {}
             Stage::SentBack => {
@@ -473,7 +494,9 @@ impl Procurement {
             }),
             files,
         };
-        self.call(runner, "applicant", upload).await.map(drop)
+        self.call(runner, "applicant", upload).await?;
+        self.signatures.insert(order.to_owned());
+        Ok(())
     }
 
     /// The order-related part of a case's plan: the suite's other orders retired before a list,
@@ -514,10 +537,14 @@ impl Procurement {
                 let prefix = format!("{}01", self.today.get(..4).unwrap_or_default());
                 p.expected.matcher("/data", Matcher::IdWithPrefix(prefix));
             }
+            // The spec documents the sheet and the information row 编号：{id}.
             "export_order_excel/success" => Self::expect_file(
                 p,
                 super::ORDER_XLSX,
-                RawBody::StartsWith(files::ZIP_SIGNATURE.to_vec(), "an .xlsx file"),
+                RawBody::Workbook {
+                    sheet: "设备采购申请单".into(),
+                    containing: vec![format!("编号：{a}")],
+                },
             ),
             "download_signature/success" | "download_signature/deptlead_downloads_jpeg" => {
                 let (bytes, extension, content_type) = if id.ends_with("jpeg") {

@@ -252,7 +252,7 @@ impl Procurement {
             s.problem(format!("create_order answered no order id: {created:?}"));
             return s;
         };
-        self.live.push(order.clone());
+        self.keep_live(order.clone());
         let prefix = format!("{}01", self.today.get(..4).unwrap_or_default());
         let counter = order.strip_prefix(&prefix).unwrap_or_default();
         if counter.len() < 2 || !counter.bytes().all(|b| b.is_ascii_digit()) {
@@ -681,7 +681,7 @@ impl Procurement {
             )
             .await;
         if restored.as_ref().and_then(code_of) == Some(1) {
-            self.live.push(order.clone());
+            self.keep_live(order.clone());
             self.deleted -= 1;
         }
         self.expect_order(
@@ -786,8 +786,8 @@ impl Procurement {
             if !runner.selected(id) {
                 continue;
             }
-            if runner.out_of_time() {
-                runner.skip(id, "the overall time limit was reached");
+            if let Some(reason) = runner.stop_reason() {
+                runner.skip(id, reason);
                 continue;
             }
             let script = match id {
@@ -811,6 +811,9 @@ impl Procurement {
         let id = "scenario/token_refresh";
         if !runner.selected(id) {
             return;
+        }
+        if let Some(reason) = runner.stop_reason() {
+            return runner.skip(id, reason);
         }
         let Ok((user, password)) = self.credentials_of("applicant") else {
             return runner.scenario(id, vec!["the applicant was not created".into()], None);
