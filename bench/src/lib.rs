@@ -47,6 +47,8 @@ pub struct Options {
     pub work_dir: PathBuf,
     /// `postgres://user@host:port` (without a database name); the run creates its own database.
     pub postgres_url: String,
+    /// `mysql://user@host:port` (without a database name); the run creates its own database.
+    pub mysql_url: String,
     /// Only scenarios whose name contains one of these (all when empty).
     pub only: Vec<String>,
 }
@@ -70,6 +72,7 @@ async fn run_backend(options: &Options, backend: Backend) -> anyhow::Result<repo
         options.rows,
         &options.work_dir,
         &options.postgres_url,
+        &options.mysql_url,
     )
     .await?;
     eprintln!(

@@ -13,7 +13,7 @@ struct Cli {
     /// Rows per large table (customers, medicines, orders, procurement orders, notices).
     #[arg(long, default_value_t = 10_000)]
     rows: i64,
-    /// Databases to run on, in order: sqlite, postgres.
+    /// Databases to run on, in order: sqlite, postgres, mysql.
     #[arg(long, value_delimiter = ',', default_value = "sqlite,postgres")]
     database: Vec<String>,
     /// Concurrent connections.
@@ -38,6 +38,14 @@ struct Cli {
         default_value = "postgres://postgres@127.0.0.1:5432"
     )]
     postgres_url: String,
+    /// MySQL or MariaDB server (no database name): the run drops and creates
+    /// `medsys_bench_<size>`.
+    #[arg(
+        long,
+        env = "MEDSYS_BENCH_MYSQL_URL",
+        default_value = "mysql://root@127.0.0.1:3306"
+    )]
+    mysql_url: String,
     /// Where SQLite files and the reports go.
     #[arg(long, default_value = "target/bench")]
     out: PathBuf,
@@ -68,7 +76,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         "{} does not exist: build it with `cargo build --release -p medsys-server` (or run `cargo xtask bench`)",
         cli.server_bin.display()
     );
-    seed::check_postgres_url(&cli.postgres_url)?;
+    seed::check_url(&cli.postgres_url, "--postgres-url")?;
+    seed::check_url(&cli.mysql_url, "--mysql-url")?;
     let backends = cli
         .database
         .iter()
@@ -84,6 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         server: ServerKind::Binary(cli.server_bin),
         work_dir: cli.out.clone(),
         postgres_url: cli.postgres_url,
+        mysql_url: cli.mysql_url,
         only: cli.only,
     };
     let reports = medsys_bench::run(&options).await?;

@@ -220,6 +220,7 @@ pub fn backend_name(backend: Backend) -> &'static str {
     match backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
+        Backend::Mysql => "mysql",
     }
 }
 

@@ -15,10 +15,10 @@ use std::{
 
 use anyhow::Context as _;
 use medsys_server::{
-    db::{Backend, Db},
+    db::{Backend, Db, Tx},
     mgr, password,
 };
-use sqlx::{Any, Executor as _, Transaction};
+use sqlx::Executor as _;
 
 /// The password of every seeded account.
 pub const PASSWORD: &str = "bench-password";
@@ -86,6 +86,7 @@ pub async fn fresh_database(
     rows: i64,
     work_dir: &Path,
     postgres_url: &str,
+    mysql_url: &str,
 ) -> anyhow::Result<String> {
     let name = format!("medsys_bench_{}", size_label(rows));
     match backend {
@@ -113,6 +114,23 @@ pub async fn fresh_database(
             admin
                 .pool()
                 .execute(format!("CREATE DATABASE {name}").as_str())
+                .await?;
+            admin.close().await;
+            Ok(format!("{base}/{name}"))
+        }
+        Backend::Mysql => {
+            let base = mysql_url.trim_end_matches('/');
+            let admin = Db::connect(base).await?;
+            admin
+                .pool()
+                .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+                .await?;
+            admin
+                .pool()
+                .execute(
+                    format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                        .as_str(),
+                )
                 .await?;
             admin.close().await;
             Ok(format!("{base}/{name}"))
@@ -152,16 +170,35 @@ pub async fn seed(url: &str, rows: i64) -> anyhow::Result<Seeded> {
     mgr::store::create_account(&db, MGR_ADMIN, &hash, true, true)
         .await
         .context("creating the mgr admin")?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     seed_mgr(&mut tx, &sql, rows, now.timestamp()).await?;
     tx.commit().await?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     seed_procurement(&mut tx, &sql, &seeded, &hash, now.timestamp()).await?;
     tx.commit().await?;
-    if db.backend() == Backend::Postgres {
+    match db.backend() {
         // What autovacuum does to freshly loaded tables (statistics, visibility map); without it
         // the first minutes after a bulk load are not representative.
-        db.pool().execute("VACUUM ANALYZE").await?;
+        Backend::Postgres => {
+            db.pool().execute("VACUUM ANALYZE").await?;
+        }
+        // InnoDB samples statistics on its own after a bulk change; this makes it immediate.
+        Backend::Mysql => {
+            for table in [
+                "mgr_customer",
+                "mgr_medicine",
+                "mgr_order",
+                "mgr_order_medicine",
+                "procurement_order",
+                "procurement_order_line",
+                "procurement_notice",
+            ] {
+                db.pool()
+                    .execute(format!("ANALYZE TABLE {table}").as_str())
+                    .await?;
+            }
+        }
+        Backend::Sqlite => {}
     }
     db.close().await;
     Ok(Seeded {
@@ -184,6 +221,41 @@ impl Dialect {
             Backend::Postgres => {
                 format!("(SELECT n FROM generate_series(1, CAST({count} AS BIGINT)) AS g(n)) AS s")
             }
+            // MySQL 8 stops a recursive CTE at 1,000 rows by default (and MariaDB has no
+            // generator that MySQL shares): cross joins of the ten digits, one per decimal place.
+            Backend::Mysql => {
+                let digits = "(SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL \
+                    SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL \
+                    SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)";
+                let places = count.max(1).to_string().len();
+                let sum: Vec<String> = (0..places)
+                    .map(|place| format!("d{place}.d * {}", 10_i64.pow(place as u32)))
+                    .collect();
+                let from: Vec<String> = (0..places)
+                    .map(|place| format!("{digits} AS d{place}"))
+                    .collect();
+                format!(
+                    "(SELECT n FROM (SELECT 1 + {} AS n FROM {}) AS g WHERE n <= {count}) AS s",
+                    sum.join(" + "),
+                    from.join(" CROSS JOIN ")
+                )
+            }
+        }
+    }
+
+    /// Integer division (`/` is a decimal division on MySQL).
+    fn div(&self, expr: &str, divisor: i64) -> String {
+        match self.0 {
+            Backend::Sqlite | Backend::Postgres => format!("{expr} / {divisor}"),
+            Backend::Mysql => format!("{expr} DIV {divisor}"),
+        }
+    }
+
+    /// The type a `CAST` to text names.
+    fn text(&self) -> &'static str {
+        match self.0 {
+            Backend::Sqlite | Backend::Postgres => "TEXT",
+            Backend::Mysql => "CHAR",
         }
     }
 
@@ -193,6 +265,9 @@ impl Dialect {
             Backend::Sqlite => format!("printf('%0{width}d', {expr})"),
             Backend::Postgres => format!(
                 "lpad(CAST({expr} AS TEXT), greatest({width}, length(CAST({expr} AS TEXT))), '0')"
+            ),
+            Backend::Mysql => format!(
+                "LPAD(CAST({expr} AS CHAR), GREATEST({width}, LENGTH(CAST({expr} AS CHAR))), '0')"
             ),
         }
     }
@@ -204,15 +279,15 @@ impl Dialect {
             Backend::Postgres => {
                 format!("to_char(DATE '2026-01-01' - CAST(({days}) AS INTEGER), 'YYYY-MM-DD')")
             }
+            Backend::Mysql => {
+                format!("DATE_FORMAT(DATE '2026-01-01' - INTERVAL ({days}) DAY, '%Y-%m-%d')")
+            }
         }
     }
 
-    /// After explicit ids were inserted, the identity sequence continues past them.
-    async fn continue_ids(
-        &self,
-        tx: &mut Transaction<'static, Any>,
-        table: &str,
-    ) -> anyhow::Result<()> {
+    /// After explicit ids were inserted, the identity sequence continues past them (SQLite and
+    /// InnoDB's `AUTO_INCREMENT` do so by themselves).
+    async fn continue_ids(&self, tx: &mut Tx, table: &str) -> anyhow::Result<()> {
         if self.0 == Backend::Postgres {
             tx.execute(
                 format!(
@@ -226,19 +301,15 @@ impl Dialect {
     }
 }
 
-async fn seed_mgr(
-    tx: &mut Transaction<'static, Any>,
-    sql: &Dialect,
-    rows: i64,
-    now: i64,
-) -> anyhow::Result<()> {
+async fn seed_mgr(tx: &mut Tx, sql: &Dialect, rows: i64, now: i64) -> anyhow::Result<()> {
     let series = sql.series(rows);
     let phone = sql.pad("n", 8);
+    let text = sql.text();
     tx.execute(
         format!(
             "INSERT INTO mgr_customer (id, name, phonenumber, address) \
-             SELECT n, 'customer ' || CAST(n AS TEXT), '138' || {phone}, \
-             'Road ' || CAST(n % 997 AS TEXT) || ', district ' || CAST(n % 17 AS TEXT) FROM {series}"
+             SELECT n, 'customer ' || CAST(n AS {text}), '138' || {phone}, \
+             'Road ' || CAST(n % 997 AS {text}) || ', district ' || CAST(n % 17 AS {text}) FROM {series}"
         )
         .as_str(),
     )
@@ -246,7 +317,7 @@ async fn seed_mgr(
     tx.execute(
         format!(
             "INSERT INTO mgr_medicine (id, name, \"desc\", sn) \
-             SELECT n, 'medicine ' || CAST(n AS TEXT), 'for the relief of condition ' || CAST(n % 501 AS TEXT), \
+             SELECT n, 'medicine ' || CAST(n AS {text}), 'for the relief of condition ' || CAST(n % 501 AS {text}), \
              'H' || {phone} FROM {series}"
         )
         .as_str(),
@@ -256,7 +327,7 @@ async fn seed_mgr(
     tx.execute(
         format!(
             "INSERT INTO mgr_order (id, name, create_date, created_at, customer_id) \
-             SELECT n, 'order ' || CAST(n AS TEXT), {date}, {start} + n, (n * 7919) % {rows} + 1 FROM {series}",
+             SELECT n, 'order ' || CAST(n AS {text}), {date}, {start} + n, (n * 7919) % {rows} + 1 FROM {series}",
             start = now - rows,
         )
         .as_str(),
@@ -280,7 +351,7 @@ async fn seed_mgr(
 }
 
 async fn seed_procurement(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     sql: &Dialect,
     seeded: &Seeded,
     hash: &str,
@@ -288,6 +359,7 @@ async fn seed_procurement(
 ) -> anyhow::Result<()> {
     let rows = seeded.rows;
     let applicants = seeded.applicants;
+    let text = sql.text();
     let user_columns = "INSERT INTO procurement_user (id, username, password_hash, department_id, \
         role_id, is_active, expires_at, password_changed_at, failed_logins, locked_until, created_at)";
     let users = [
@@ -302,8 +374,8 @@ async fn seed_procurement(
         let id = sql.pad("n", 8);
         let department = sql.pad(department, 2);
         let series = sql.series(count);
-        sqlx::query(&format!(
-            "{user_columns} SELECT '{prefix}' || {id}, '{name}' || CAST(n AS TEXT), $1, {department}, \
+        tx.query(format!(
+            "{user_columns} SELECT '{prefix}' || {id}, '{name}' || CAST(n AS {text}), $1, {department}, \
              {role}, 1, NULL, $2, 0, NULL, $2 FROM {series}"
         ))
         .bind(hash)
@@ -315,11 +387,12 @@ async fn seed_procurement(
     // Order n: department n % 10 + 1, counter n / 10 + 1, owner applicant n % A + 1 (same
     // department because A is a multiple of 10), created a minute after order n - 1.
     let order = format!(
-        "SELECT n, n % 10 + 1 AS d, n / 10 + 1 AS c, n % {applicants} + 1 AS u, \
+        "SELECT n, n % 10 + 1 AS d, {tenth} + 1 AS c, n % {applicants} + 1 AS u, \
          CASE WHEN n <= {pending} THEN 1 WHEN n % 20 = 0 THEN 0 WHEN n % 50 = 7 THEN -1 \
          WHEN n % 20 = 1 THEN 2 ELSE 3 END AS status FROM {series}",
         pending = seeded.pending,
         series = sql.series(rows),
+        tenth = sql.div("n", 10),
     );
     let id = format!(
         "'{year}' || {d} || {c}",
@@ -329,13 +402,13 @@ async fn seed_procurement(
     );
     let owner = format!("'139' || {}", sql.pad("o.u", 8));
     let date = sql.date_before("o.n % 365");
-    let fund = sql.pad(&format!("(o.n / {applicants}) % 100"), 4);
+    let fund = sql.pad(&format!("({}) % 100", sql.div("o.n", applicants)), 4);
     let created = format!("{} + o.n * 60", now - rows * 60);
     tx.execute(
         format!(
             "INSERT INTO procurement_order (id, department_id, apply_user, fund_code, apply_date, total, \
              status, previous_status, ever_submitted, user_id, withdrawal_reason, version, created_at, updated_at) \
-             SELECT {id}, {d}, 'applicant ' || CAST(o.u AS TEXT), 'FC' || {fund}, \
+             SELECT {id}, {d}, 'applicant ' || CAST(o.u AS {text}), 'FC' || {fund}, \
              CASE WHEN o.status = 0 THEN NULL ELSE {date} END, '2400', o.status, \
              CASE WHEN o.status = -1 THEN 3 ELSE NULL END, CASE WHEN o.status = 0 THEN 0 ELSE 1 END, \
              {owner}, NULL, 0, {created}, {created} FROM ({order}) AS o",
@@ -348,9 +421,9 @@ async fn seed_procurement(
         format!(
             "INSERT INTO procurement_order_line (id, order_id, seq, name, type, configuration, unit, \
              quantity, budget_unit_price, budget_total_price, reason, new_user) \
-             SELECT {id} || {k}, {id}, ks.k, 'workstation ' || CAST(ks.k AS TEXT), '设备', \
-             '16 GB, 512 GB SSD', '台', ks.k, '1200', CAST(1200 * ks.k AS TEXT), 'teaching', \
-             'applicant ' || CAST(o.u AS TEXT) FROM ({order}) AS o \
+             SELECT {id} || {k}, {id}, ks.k, 'workstation ' || CAST(ks.k AS {text}), '设备', \
+             '16 GB, 512 GB SSD', '台', ks.k, '1200', CAST(1200 * ks.k AS {text}), 'teaching', \
+             'applicant ' || CAST(o.u AS {text}) FROM ({order}) AS o \
              CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2) AS ks WHERE ks.k <= o.n % 2 + 1",
             k = sql.pad("ks.k", 2),
         )
@@ -362,7 +435,7 @@ async fn seed_procurement(
         // The newest order of the department is the largest n <= rows with n % 10 == d - 1.
         let newest = rows - (rows - (department - 1)).rem_euclid(10);
         let last = order_slot(newest).1;
-        sqlx::query(
+        tx.query(
             "INSERT INTO procurement_order_counter (year, department_id, last) VALUES ($1, $2, $3)",
         )
         .bind(i64::from(seeded.year))
@@ -389,14 +462,15 @@ pub fn parse_backend(name: &str) -> anyhow::Result<Backend> {
     match name {
         "sqlite" => Ok(Backend::Sqlite),
         "postgres" | "postgresql" => Ok(Backend::Postgres),
-        other => anyhow::bail!("unknown database `{other}`: use sqlite or postgres"),
+        "mysql" | "mariadb" => Ok(Backend::Mysql),
+        other => anyhow::bail!("unknown database `{other}`: use sqlite, postgres or mysql"),
     }
 }
 
 /// Checks that a URL is well formed before a long run starts.
-pub fn check_postgres_url(url: &str) -> anyhow::Result<()> {
+pub fn check_url(url: &str, option: &str) -> anyhow::Result<()> {
     sqlx::any::install_default_drivers();
     sqlx::any::AnyConnectOptions::from_str(url)
         .map(|_| ())
-        .with_context(|| "invalid --postgres-url".to_owned())
+        .with_context(|| format!("invalid {option}"))
 }

@@ -25,7 +25,12 @@ const SCENARIOS: &[&str] = &[
     "proc POST /user/login (during reads)",
 ];
 
-fn options(backends: Vec<Backend>, work_dir: &std::path::Path, postgres_url: String) -> Options {
+fn options(
+    backends: Vec<Backend>,
+    work_dir: &std::path::Path,
+    postgres_url: String,
+    mysql_url: String,
+) -> Options {
     Options {
         backends,
         rows: 300,
@@ -36,6 +41,7 @@ fn options(backends: Vec<Backend>, work_dir: &std::path::Path, postgres_url: Str
         server: ServerKind::InProcess,
         work_dir: work_dir.to_path_buf(),
         postgres_url,
+        mysql_url,
         only: Vec::new(),
     }
 }
@@ -77,16 +83,29 @@ async fn every_scenario_runs_without_errors_on_a_tiny_database() {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut backends = vec![Backend::Sqlite];
     // The server's tests name a database (…/postgres); the harness creates its own beside it.
-    let postgres = std::env::var("MEDSYS_TEST_POSTGRES_URL").ok();
-    let postgres_base = postgres
-        .as_deref()
-        .and_then(|url| url.rsplit_once('/'))
-        .map(|(base, _)| base.to_owned())
-        .unwrap_or_default();
-    if postgres.is_some() {
+    // (And MySQL's likewise: …/test.)
+    let server_base = |variable: &str| {
+        std::env::var(variable)
+            .ok()
+            .map(|url| match url.rsplit_once('/') {
+                Some((base, _)) if !base.ends_with('/') => base.to_owned(),
+                _ => url,
+            })
+    };
+    let postgres_base = server_base("MEDSYS_TEST_POSTGRES_URL");
+    if postgres_base.is_some() {
         backends.push(Backend::Postgres);
     }
-    let options = options(backends.clone(), dir.path(), postgres_base);
+    let mysql_base = server_base("MEDSYS_TEST_MYSQL_URL");
+    if mysql_base.is_some() {
+        backends.push(Backend::Mysql);
+    }
+    let options = options(
+        backends.clone(),
+        dir.path(),
+        postgres_base.unwrap_or_default(),
+        mysql_base.unwrap_or_default(),
+    );
     let reports = medsys_bench::run(&options).await.expect("bench run");
     assert_eq!(reports.len(), backends.len());
     for report in &reports {

@@ -74,8 +74,9 @@ pub struct Config {
     #[arg(long, env = "MEDSYS_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// Database URL: `sqlite://FILE?mode=rwc` (created on first start) or
-    /// `postgres://USER@HOST:PORT/DB`. Migrations are applied at start.
+    /// Database URL: `sqlite://FILE?mode=rwc` (created on first start),
+    /// `postgres://USER@HOST:PORT/DB` or `mysql://USER@HOST:PORT/DB` (MySQL 8 or MariaDB).
+    /// Migrations are applied at start.
     #[arg(
         long,
         env = "DATABASE_URL",

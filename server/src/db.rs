@@ -1,35 +1,53 @@
-//! The database: one pool for SQLite or PostgreSQL, migrations, and small helpers.
+//! The database: one pool for SQLite, PostgreSQL or MySQL/MariaDB, migrations, and small helpers.
 //!
 //! # One set of queries for every backend
 //!
-//! The pool is an [`sqlx::AnyPool`], so store code is written once. Three rules keep that SQL
-//! portable, and every query is exercised by the integration suite on both backends:
+//! The pool is an [`sqlx::AnyPool`], so store code is written once. These rules keep that SQL
+//! portable, and every query is exercised by the integration suite on all three backends:
 //! - placeholders are `$1`, `$2`, ...: PostgreSQL's native form, which SQLite also accepts (and
-//!   sqlx's SQLite driver binds by number), so no rewriting is needed;
+//!   sqlx's SQLite driver binds by number); statements go through [`Statement`]
+//!   ([`Db::query`], [`Tx::query`]), which rewrites them to MySQL's positional `?` and binds the
+//!   values in the order the placeholders occur;
 //! - only `i64` and `String` (and their `Option`s) cross the boundary: integer columns are
-//!   `BIGINT` on PostgreSQL, flags are 0/1 integers, and times are unix seconds or ISO text,
-//!   because the `Any` driver has no chrono or bool mapping that behaves alike on both;
-//! - new rows come back with `INSERT ... RETURNING id` (SQLite 3.35+ and PostgreSQL).
+//!   `BIGINT`, flags are 0/1 integers, and times are unix seconds or ISO text, because the `Any`
+//!   driver has no chrono or bool mapping that behaves alike everywhere; strings are read with
+//!   [`RowExt::text`], since MySQL's `TEXT` columns reach the `Any` driver as blobs;
+//! - new ids come back with [`Statement::insert_returning_id`]: `RETURNING id` on SQLite 3.35+
+//!   and PostgreSQL, the OK packet's `last_insert_id` on MySQL (which has no `RETURNING`);
+//! - the few constructs without a common spelling (upserts, `CAST` to a 64-bit integer,
+//!   substring search) are chosen per backend by small functions here or in the store.
 //!
-//! Migrations live in `migrations/sqlite` and `migrations/postgres` (see their README) and are
-//! applied at start for the detected backend. This module knows nothing about HTTP.
+//! Migrations live in `migrations/{sqlite,postgres,mysql}` (see their README) and are applied
+//! at start for the detected backend. This module knows nothing about HTTP.
 
-use std::{str::FromStr, time::Duration};
+mod statement;
+
+pub use statement::{RowExt, Statement, Value};
+
+use std::{
+    borrow::Cow,
+    ops::{Deref, DerefMut},
+    str::FromStr,
+    time::Duration,
+};
 
 use sqlx::{
-    AnyPool, Executor,
+    Any, AnyConnection, AnyPool, Executor, Row,
     any::{AnyConnectOptions, AnyPoolOptions},
     migrate::Migrator,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+static MYSQL_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/mysql");
 
 /// Which database engine a URL points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
     Postgres,
+    /// MySQL 8 or MariaDB 10.5+ (`mysql://` or `mariadb://`), InnoDB tables.
+    Mysql,
 }
 
 impl Backend {
@@ -39,9 +57,12 @@ impl Backend {
             Ok(Self::Sqlite)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Ok(Self::Postgres)
+        } else if url.starts_with("mysql:") || url.starts_with("mariadb:") {
+            Ok(Self::Mysql)
         } else {
             anyhow::bail!(
-                "unsupported database URL `{}`: use sqlite://FILE?mode=rwc or postgres://...",
+                "unsupported database URL `{}`: use sqlite://FILE?mode=rwc, postgres://... or \
+                 mysql://...",
                 crate::config::redact_url(url)
             )
         }
@@ -60,28 +81,51 @@ impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let options = AnyConnectOptions::from_str(url)?;
+        // sqlx's `Any` driver knows MySQL and MariaDB by the `mysql` scheme only.
+        let url: Cow<'_, str> = match url.strip_prefix("mariadb:") {
+            Some(rest) => format!("mysql:{rest}").into(),
+            None => url.into(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
                 // SQLite allows one writer at a time; a few connections serve readers in WAL mode.
                 Backend::Sqlite => 8,
-                Backend::Postgres => 10,
+                Backend::Postgres | Backend::Mysql => 10,
             })
             .acquire_timeout(Duration::from_secs(10))
             // A pooled SQLite connection cannot go stale (no network, no server restart), so the
             // ping sqlx sends before every hand-out would only cost a round trip to the
-            // connection's thread; PostgreSQL keeps it, to replace connections the server dropped.
-            .test_before_acquire(backend == Backend::Postgres)
+            // connection's thread; PostgreSQL and MySQL keep it, to replace connections the server
+            // dropped (a restart, an idle timeout, an administrator's KILL).
+            .test_before_acquire(backend != Backend::Sqlite)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    match backend {
                         // synchronous=FULL: a committed order survives a power cut (NORMAL in WAL
                         // mode may lose the last transactions). busy_timeout lets writers queue.
-                        conn.execute(
-                            "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                             PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
-                        )
-                        .await?;
+                        Backend::Sqlite => {
+                            conn.execute(
+                                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                                 PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+                            )
+                            .await?;
+                        }
+                        // ANSI_QUOTES: `"desc"` quotes an identifier, as in standard SQL (sqlx
+                        // already adds PIPES_AS_CONCAT). Strict mode: a value that does not fit is
+                        // an error, never silently cut. READ COMMITTED: the isolation the stores
+                        // are written for on PostgreSQL (every state change is a conditional
+                        // UPDATE), and InnoDB then takes no gap locks, so inserts do not deadlock
+                        // on each other's ranges.
+                        Backend::Mysql => {
+                            conn.execute(
+                                "SET SESSION sql_mode = CONCAT(@@sql_mode, \
+                                 ',ANSI_QUOTES,STRICT_TRANS_TABLES'); \
+                                 SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;",
+                            )
+                            .await?;
+                        }
+                        Backend::Postgres => {}
                     }
                     Ok(())
                 })
@@ -103,20 +147,51 @@ impl Db {
         let migrator = match self.backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
+            Backend::Mysql => &MYSQL_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        if self.backend == Backend::Mysql {
+            self.check_mysql_durability().await?;
+        }
+        Ok(())
+    }
+
+    /// An acknowledged write must survive a crash: InnoDB has to flush its log at every commit
+    /// (`innodb_flush_log_at_trx_commit = 1`, the default). A server set to a relaxed value is
+    /// a configuration this server cannot fix per session, so it says so loudly at start.
+    async fn check_mysql_durability(&self) -> anyhow::Result<()> {
+        let row = sqlx::query("SELECT CAST(@@innodb_flush_log_at_trx_commit AS SIGNED) AS flush")
+            .fetch_one(&self.pool)
+            .await?;
+        let flush: i64 = row.try_get("flush")?;
+        if flush != 1 {
+            tracing::warn!(
+                innodb_flush_log_at_trx_commit = flush,
+                "MySQL does not flush its log at every commit: acknowledged writes may be lost \
+                 in a crash; set innodb_flush_log_at_trx_commit = 1"
+            );
+        }
         Ok(())
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`, waiting up to `busy_timeout`): a deferred transaction that reads
     /// first and writes later fails with `SQLITE_BUSY` when another writer commits in between,
-    /// which simultaneous requests make common. PostgreSQL needs nothing special.
-    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    /// which simultaneous requests make common. PostgreSQL and MySQL need nothing special.
+    pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres | Backend::Mysql => self.pool.begin().await?,
+        };
+        Ok(Tx {
+            inner,
+            backend: self.backend,
+        })
+    }
+
+    /// A statement in this backend's dialect (see [`Statement`]), to run on [`Db::pool`].
+    pub fn query<'s>(&self, sql: impl Into<Cow<'s, str>>) -> Statement<'s> {
+        Statement::new(self.backend, sql)
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -130,6 +205,74 @@ impl Db {
     /// Closes every connection (waits for checked-out ones to come back).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// A transaction that knows its backend, so statements inside it are written like any other.
+/// It dereferences to the connection (`&mut *tx` is an executor); dropping it uncommitted rolls
+/// it back.
+#[derive(Debug)]
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl Tx {
+    /// A statement in this backend's dialect, to run on `&mut *tx`.
+    pub fn query<'s>(&self, sql: impl Into<Cow<'s, str>>) -> Statement<'s> {
+        Statement::new(self.backend, sql)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.inner
+    }
+}
+
+/// `INSERT ... <this>`: on a conflict over `key`, sets each of `columns` to the value the
+/// insert would have written (`excluded.c` on SQLite and PostgreSQL, `VALUES(c)` on MySQL,
+/// whose `ON DUPLICATE KEY` reacts to any unique key: callers use it on tables with one).
+pub fn on_conflict_update(backend: Backend, key: &str, columns: &[&str]) -> String {
+    match backend {
+        Backend::Sqlite | Backend::Postgres => {
+            let sets: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect();
+            format!("ON CONFLICT ({key}) DO UPDATE SET {}", sets.join(", "))
+        }
+        Backend::Mysql => {
+            let sets: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{c} = VALUES({c})"))
+                .collect();
+            format!("ON DUPLICATE KEY UPDATE {}", sets.join(", "))
+        }
+    }
+}
+
+/// The type a `CAST` to a 64-bit integer names (`BIGINT`, or `SIGNED` on MySQL).
+pub fn bigint_cast_type(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite | Backend::Postgres => "BIGINT",
+        Backend::Mysql => "SIGNED",
     }
 }
 
@@ -158,7 +301,8 @@ pub fn violation(error: &sqlx::Error) -> Option<Violation> {
         _ => {}
     }
     // Through the `Any` driver the kind is not always classified (SQLite); fall back on the
-    // codes: SQLSTATE for PostgreSQL, extended result codes for SQLite.
+    // codes: SQLSTATE for PostgreSQL, extended result codes for SQLite (MySQL's errors are
+    // always classified by sqlx, from the server's error number).
     match db_error.code().as_deref() {
         Some("23505" | "2067" | "1555") => Some(Violation::Unique),
         Some("23503" | "787") => Some(Violation::ForeignKey),

@@ -1,12 +1,13 @@
 //! mgr persistence: small named queries that return domain types.
 //!
-//! Knows SQL, not HTTP. SQL is portable between SQLite and PostgreSQL (rules in `crate::db`).
+//! Knows SQL, not HTTP. SQL is portable between SQLite, PostgreSQL and MySQL (rules in
+//! `crate::db`).
 //! Constraint violations come back as [`StoreError`] variants, never as raw database errors.
 
-use sqlx::{Acquire, Any, Row, Transaction, any::AnyRow};
+use sqlx::{Row, any::AnyRow};
 
 use crate::{
-    db::{Db, Violation, now_unix, violation},
+    db::{Db, RowExt, Tx, Violation, bigint_cast_type, now_unix, on_conflict_update, violation},
     mgr::domain::{
         Customer, CustomerData, CustomerNewData, Medicine, MedicineData, NewOrder, Order,
         OrderChange, OrderLine, Page, Paged, Profile,
@@ -49,7 +50,7 @@ pub struct Account {
 }
 
 pub async fn find_account(db: &Db, username: &str) -> StoreResult<Option<Account>> {
-    let row = sqlx::query(
+    let row = db.query(
         "SELECT id, password_hash, is_superuser, is_active FROM mgr_account WHERE username = $1",
     )
     .bind(username)
@@ -58,7 +59,7 @@ pub async fn find_account(db: &Db, username: &str) -> StoreResult<Option<Account
     row.map(|row| {
         Ok(Account {
             id: row.try_get("id")?,
-            password_hash: row.try_get("password_hash")?,
+            password_hash: row.text("password_hash")?,
             is_superuser: row.try_get::<i64, _>("is_superuser")? == 1,
             is_active: row.try_get::<i64, _>("is_active")? == 1,
         })
@@ -74,20 +75,18 @@ pub async fn create_account(
     is_superuser: bool,
     is_active: bool,
 ) -> StoreResult<i64> {
-    sqlx::query(
+    db.query(
         "INSERT INTO mgr_account (username, password_hash, is_superuser, is_active, created_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(username)
     .bind(password_hash)
     .bind(i64::from(is_superuser))
     .bind(i64::from(is_active))
     .bind(now_unix())
-    .fetch_one(db.pool())
+    .insert_returning_id(db.pool())
     .await
-    .map_err(unique_as_duplicate)?
-    .try_get("id")
-    .map_err(StoreError::from)
+    .map_err(unique_as_duplicate)
 }
 
 /// Stores a new session and drops expired ones (the table stays small without a cron job).
@@ -97,11 +96,11 @@ pub async fn create_session(
     account_id: i64,
     expires_at: i64,
 ) -> StoreResult<()> {
-    sqlx::query("DELETE FROM mgr_session WHERE expires_at <= $1")
+    db.query("DELETE FROM mgr_session WHERE expires_at <= $1")
         .bind(now_unix())
         .execute(db.pool())
         .await?;
-    sqlx::query("INSERT INTO mgr_session (id, account_id, expires_at) VALUES ($1, $2, $3)")
+    db.query("INSERT INTO mgr_session (id, account_id, expires_at) VALUES ($1, $2, $3)")
         .bind(session_id)
         .bind(account_id)
         .bind(expires_at)
@@ -113,19 +112,20 @@ pub async fn create_session(
 /// The account of a live session, if the session exists, has not expired, and its account may
 /// still use the mgr API (active superuser).
 pub async fn session_account(db: &Db, session_id: &str) -> StoreResult<Option<i64>> {
-    let row = sqlx::query(
-        "SELECT a.id FROM mgr_session s JOIN mgr_account a ON a.id = s.account_id \
+    let row = db
+        .query(
+            "SELECT a.id FROM mgr_session s JOIN mgr_account a ON a.id = s.account_id \
          WHERE s.id = $1 AND s.expires_at > $2 AND a.is_active = 1 AND a.is_superuser = 1",
-    )
-    .bind(session_id)
-    .bind(now_unix())
-    .fetch_optional(db.pool())
-    .await?;
+        )
+        .bind(session_id)
+        .bind(now_unix())
+        .fetch_optional(db.pool())
+        .await?;
     Ok(row.map(|row| row.try_get("id")).transpose()?)
 }
 
 pub async fn delete_session(db: &Db, session_id: &str) -> StoreResult<()> {
-    sqlx::query("DELETE FROM mgr_session WHERE id = $1")
+    db.query("DELETE FROM mgr_session WHERE id = $1")
         .bind(session_id)
         .execute(db.pool())
         .await?;
@@ -136,27 +136,32 @@ pub async fn delete_session(db: &Db, session_id: &str) -> StoreResult<()> {
 // Profiles
 
 pub async fn get_profile(db: &Db, account_id: i64) -> StoreResult<Profile> {
-    let row = sqlx::query("SELECT nickname, birthdate, bio FROM mgr_profile WHERE account_id = $1")
+    let row = db
+        .query("SELECT nickname, birthdate, bio FROM mgr_profile WHERE account_id = $1")
         .bind(account_id)
         .fetch_optional(db.pool())
         .await?;
     match row {
         None => Ok(Profile::default()),
         Some(row) => Ok(Profile {
-            nickname: row.try_get("nickname")?,
-            birthdate: row.try_get("birthdate")?,
-            bio: row.try_get("bio")?,
+            nickname: row.opt_text("nickname")?,
+            birthdate: row.opt_text("birthdate")?,
+            bio: row.opt_text("bio")?,
         }),
     }
 }
 
 /// Stores the profile (inserting it on first use).
 pub async fn put_profile(db: &Db, account_id: i64, profile: &Profile) -> StoreResult<()> {
-    sqlx::query(
+    let upsert = on_conflict_update(
+        db.backend(),
+        "account_id",
+        &["nickname", "birthdate", "bio"],
+    );
+    db.query(format!(
         "INSERT INTO mgr_profile (account_id, nickname, birthdate, bio) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (account_id) DO UPDATE SET nickname = excluded.nickname, \
-         birthdate = excluded.birthdate, bio = excluded.bio",
-    )
+         {upsert}"
+    ))
     .bind(account_id)
     .bind(profile.nickname.as_deref())
     .bind(profile.birthdate.as_deref())
@@ -172,9 +177,9 @@ pub async fn put_profile(db: &Db, account_id: i64, profile: &Profile) -> StoreRe
 fn customer(row: &AnyRow) -> Result<Customer, sqlx::Error> {
     Ok(Customer {
         id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        phonenumber: row.try_get("phonenumber")?,
-        address: row.try_get("address")?,
+        name: row.text("name")?,
+        phonenumber: row.text("phonenumber")?,
+        address: row.text("address")?,
     })
 }
 
@@ -195,29 +200,28 @@ pub async fn list_customers(db: &Db, page: Page) -> StoreResult<Paged<Customer>>
 }
 
 pub async fn add_customer(db: &Db, data: &CustomerData) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "INSERT INTO mgr_customer (name, phonenumber, address) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(&data.name)
-    .bind(&data.phonenumber)
-    .bind(&data.address)
-    .fetch_one(db.pool())
-    .await?;
-    Ok(row.try_get("id")?)
+    Ok(db
+        .query("INSERT INTO mgr_customer (name, phonenumber, address) VALUES ($1, $2, $3)")
+        .bind(&data.name)
+        .bind(&data.phonenumber)
+        .bind(&data.address)
+        .insert_returning_id(db.pool())
+        .await?)
 }
 
 /// Updates the fields present in `change`.
 pub async fn modify_customer(db: &Db, id: i64, change: &CustomerNewData) -> StoreResult<()> {
-    let done = sqlx::query(
-        "UPDATE mgr_customer SET name = COALESCE($1, name), \
+    let done = db
+        .query(
+            "UPDATE mgr_customer SET name = COALESCE($1, name), \
          phonenumber = COALESCE($2, phonenumber), address = COALESCE($3, address) WHERE id = $4",
-    )
-    .bind(change.name.as_deref())
-    .bind(change.phonenumber.as_deref())
-    .bind(change.address.as_deref())
-    .bind(id)
-    .execute(db.pool())
-    .await?;
+        )
+        .bind(change.name.as_deref())
+        .bind(change.phonenumber.as_deref())
+        .bind(change.address.as_deref())
+        .bind(id)
+        .execute(db.pool())
+        .await?;
     found(done.rows_affected())
 }
 
@@ -239,9 +243,9 @@ pub async fn delete_customer(db: &Db, id: i64) -> StoreResult<()> {
 fn medicine(row: &AnyRow) -> Result<Medicine, sqlx::Error> {
     Ok(Medicine {
         id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        desc: row.try_get("desc")?,
-        sn: row.try_get("sn")?,
+        name: row.text("name")?,
+        desc: row.text("desc")?,
+        sn: row.text("sn")?,
     })
 }
 
@@ -262,20 +266,18 @@ pub async fn list_medicines(db: &Db, page: Page) -> StoreResult<Paged<Medicine>>
 
 /// `Duplicate` when the name is taken.
 pub async fn add_medicine(db: &Db, data: &MedicineData) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "INSERT INTO mgr_medicine (name, \"desc\", sn) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(&data.name)
-    .bind(&data.desc)
-    .bind(&data.sn)
-    .fetch_one(db.pool())
-    .await
-    .map_err(unique_as_duplicate)?;
-    Ok(row.try_get("id")?)
+    db.query("INSERT INTO mgr_medicine (name, \"desc\", sn) VALUES ($1, $2, $3)")
+        .bind(&data.name)
+        .bind(&data.desc)
+        .bind(&data.sn)
+        .insert_returning_id(db.pool())
+        .await
+        .map_err(unique_as_duplicate)
 }
 
 pub async fn medicine_exists(db: &Db, id: i64) -> StoreResult<bool> {
-    let row = sqlx::query("SELECT id FROM mgr_medicine WHERE id = $1")
+    let row = db
+        .query("SELECT id FROM mgr_medicine WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -284,15 +286,15 @@ pub async fn medicine_exists(db: &Db, id: i64) -> StoreResult<bool> {
 
 /// `NotFound`, or `Duplicate` when renaming onto another medicine's name.
 pub async fn modify_medicine(db: &Db, id: i64, data: &MedicineData) -> StoreResult<()> {
-    let done =
-        sqlx::query("UPDATE mgr_medicine SET name = $1, \"desc\" = $2, sn = $3 WHERE id = $4")
-            .bind(&data.name)
-            .bind(&data.desc)
-            .bind(&data.sn)
-            .bind(id)
-            .execute(db.pool())
-            .await
-            .map_err(unique_as_duplicate)?;
+    let done = db
+        .query("UPDATE mgr_medicine SET name = $1, \"desc\" = $2, sn = $3 WHERE id = $4")
+        .bind(&data.name)
+        .bind(&data.desc)
+        .bind(&data.sn)
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .map_err(unique_as_duplicate)?;
     found(done.rows_affected())
 }
 
@@ -319,7 +321,8 @@ async fn delete_unreferenced(
     delete: &'static str,
 ) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
-    if sqlx::query(exists)
+    if tx
+        .query(exists)
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
@@ -327,7 +330,8 @@ async fn delete_unreferenced(
     {
         return Err(StoreError::NotFound);
     }
-    if sqlx::query(referenced)
+    if tx
+        .query(referenced)
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
@@ -335,7 +339,7 @@ async fn delete_unreferenced(
     {
         return Err(StoreError::Referenced);
     }
-    sqlx::query(delete)
+    tx.query(delete)
         .bind(id)
         .execute(&mut *tx)
         .await
@@ -362,30 +366,31 @@ pub async fn list_orders(db: &Db, page: Page) -> StoreResult<Paged<Order>> {
     for row in &rows {
         orders.push(Order {
             id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            create_date: row.try_get("create_date")?,
-            customer_name: row.try_get("customer_name")?,
+            name: row.text("name")?,
+            create_date: row.text("create_date")?,
+            customer_name: row.text("customer_name")?,
             customerid: row.try_get("customer_id")?,
             medicinelist: Vec::new(),
         });
     }
     if let (Some(newest), Some(oldest)) = (orders.first(), orders.last()) {
-        let lines = sqlx::query(
-            "SELECT l.order_id, l.medicine_id, l.amount, m.name \
+        let lines = db
+            .query(
+                "SELECT l.order_id, l.medicine_id, l.amount, m.name \
              FROM mgr_order_medicine l JOIN mgr_medicine m ON m.id = l.medicine_id \
              WHERE l.order_id BETWEEN $1 AND $2 ORDER BY l.order_id, l.medicine_id",
-        )
-        .bind(oldest.id)
-        .bind(newest.id)
-        .fetch_all(db.pool())
-        .await?;
+            )
+            .bind(oldest.id)
+            .bind(newest.id)
+            .fetch_all(db.pool())
+            .await?;
         for line in &lines {
             let order_id: i64 = line.try_get("order_id")?;
             if let Some(order) = orders.iter_mut().find(|order| order.id == order_id) {
                 order.medicinelist.push(OrderLine {
                     id: line.try_get("medicine_id")?,
                     amount: line.try_get("amount")?,
-                    name: line.try_get("name")?,
+                    name: line.text("name")?,
                 });
             }
         }
@@ -402,17 +407,17 @@ pub async fn add_order(db: &Db, order: &NewOrder) -> StoreResult<i64> {
     check_customer(&mut tx, order.customer_id).await?;
     check_medicines(&mut tx, &order.lines).await?;
     let now = chrono::Local::now();
-    let row = sqlx::query(
-        "INSERT INTO mgr_order (name, create_date, created_at, customer_id) \
-         VALUES ($1, $2, $3, $4) RETURNING id",
-    )
-    .bind(&order.name)
-    .bind(now.format("%Y-%m-%d").to_string())
-    .bind(now.timestamp())
-    .bind(order.customer_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let id: i64 = row.try_get("id")?;
+    let id = tx
+        .query(
+            "INSERT INTO mgr_order (name, create_date, created_at, customer_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&order.name)
+        .bind(now.format("%Y-%m-%d").to_string())
+        .bind(now.timestamp())
+        .bind(order.customer_id)
+        .insert_returning_id(&mut *tx)
+        .await?;
     for (medicine_id, amount) in &order.lines {
         upsert_line(&mut tx, id, *medicine_id, *amount).await?;
     }
@@ -421,7 +426,8 @@ pub async fn add_order(db: &Db, order: &NewOrder) -> StoreResult<i64> {
 }
 
 pub async fn order_exists(db: &Db, id: i64) -> StoreResult<bool> {
-    let row = sqlx::query("SELECT id FROM mgr_order WHERE id = $1")
+    let row = db
+        .query("SELECT id FROM mgr_order WHERE id = $1")
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -431,7 +437,8 @@ pub async fn order_exists(db: &Db, id: i64) -> StoreResult<bool> {
 /// Applies a change in one transaction: nothing changes unless everything succeeds.
 pub async fn modify_order(db: &Db, id: i64, change: &OrderChange) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
-    let exists = sqlx::query("SELECT id FROM mgr_order WHERE id = $1")
+    let exists = db
+        .query("SELECT id FROM mgr_order WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -439,7 +446,7 @@ pub async fn modify_order(db: &Db, id: i64, change: &OrderChange) -> StoreResult
         return Err(StoreError::NotFound);
     }
     if let Some(name) = &change.name {
-        sqlx::query("UPDATE mgr_order SET name = $1 WHERE id = $2")
+        db.query("UPDATE mgr_order SET name = $1 WHERE id = $2")
             .bind(name)
             .bind(id)
             .execute(&mut *tx)
@@ -450,14 +457,14 @@ pub async fn modify_order(db: &Db, id: i64, change: &OrderChange) -> StoreResult
     }
     check_medicines(&mut tx, &change.upsert).await?;
     if let Some(customer_id) = change.customer_id {
-        sqlx::query("UPDATE mgr_order SET customer_id = $1 WHERE id = $2")
+        db.query("UPDATE mgr_order SET customer_id = $1 WHERE id = $2")
             .bind(customer_id)
             .bind(id)
             .execute(&mut *tx)
             .await?;
     }
     for medicine_id in &change.delete {
-        sqlx::query("DELETE FROM mgr_order_medicine WHERE order_id = $1 AND medicine_id = $2")
+        db.query("DELETE FROM mgr_order_medicine WHERE order_id = $1 AND medicine_id = $2")
             .bind(id)
             .bind(medicine_id)
             .execute(&mut *tx)
@@ -470,31 +477,26 @@ pub async fn modify_order(db: &Db, id: i64, change: &OrderChange) -> StoreResult
     Ok(())
 }
 
-async fn upsert_line(
-    tx: &mut Transaction<'static, Any>,
-    order_id: i64,
-    medicine_id: i64,
-    amount: i64,
-) -> StoreResult<()> {
-    let conn = tx.acquire().await?;
-    sqlx::query(
+async fn upsert_line(tx: &mut Tx, order_id: i64, medicine_id: i64, amount: i64) -> StoreResult<()> {
+    let upsert = on_conflict_update(tx.backend(), "order_id, medicine_id", &["amount"]);
+    tx.query(format!(
         "INSERT INTO mgr_order_medicine (order_id, medicine_id, amount) VALUES ($1, $2, $3) \
-         ON CONFLICT (order_id, medicine_id) DO UPDATE SET amount = excluded.amount",
-    )
+         {upsert}"
+    ))
     .bind(order_id)
     .bind(medicine_id)
     .bind(amount)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// `UnknownCustomer` unless the customer exists (checked explicitly, so the error names it).
-async fn check_customer(tx: &mut Transaction<'static, Any>, customer_id: i64) -> StoreResult<()> {
-    let conn = tx.acquire().await?;
-    let found = sqlx::query("SELECT id FROM mgr_customer WHERE id = $1")
+async fn check_customer(tx: &mut Tx, customer_id: i64) -> StoreResult<()> {
+    let found = tx
+        .query("SELECT id FROM mgr_customer WHERE id = $1")
         .bind(customer_id)
-        .fetch_optional(conn)
+        .fetch_optional(&mut **tx)
         .await?;
     match found {
         Some(_) => Ok(()),
@@ -503,15 +505,12 @@ async fn check_customer(tx: &mut Transaction<'static, Any>, customer_id: i64) ->
 }
 
 /// `UnknownMedicine` for the first listed medicine that does not exist.
-async fn check_medicines(
-    tx: &mut Transaction<'static, Any>,
-    lines: &[(i64, i64)],
-) -> StoreResult<()> {
+async fn check_medicines(tx: &mut Tx, lines: &[(i64, i64)]) -> StoreResult<()> {
     for (medicine_id, _) in lines {
-        let conn = tx.acquire().await?;
-        let found = sqlx::query("SELECT id FROM mgr_medicine WHERE id = $1")
+        let found = tx
+            .query("SELECT id FROM mgr_medicine WHERE id = $1")
             .bind(medicine_id)
-            .fetch_optional(conn)
+            .fetch_optional(&mut **tx)
             .await?;
         if found.is_none() {
             return Err(StoreError::UnknownMedicine(*medicine_id));
@@ -522,7 +521,8 @@ async fn check_medicines(
 
 /// Deletes the order and its lines (the lines go by `ON DELETE CASCADE`).
 pub async fn delete_order(db: &Db, id: i64) -> StoreResult<()> {
-    let done = sqlx::query("DELETE FROM mgr_order WHERE id = $1")
+    let done = db
+        .query("DELETE FROM mgr_order WHERE id = $1")
         .bind(id)
         .execute(db.pool())
         .await?;
@@ -532,12 +532,16 @@ pub async fn delete_order(db: &Db, id: i64) -> StoreResult<()> {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// Rows in `table`, from the counts that triggers keep (migration 0003): one small indexed read
-/// instead of `COUNT(*)` over the whole table on every page.
-/// The number of rows of a table, kept by triggers in `mgr_row_count` (never a scan); the
-/// placeholder naming the table follows.
-const ROW_COUNT_OF: &str =
-    "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM mgr_row_count WHERE table_name = ";
+/// The number of rows of a table, kept by triggers in `mgr_row_count` (migration 0003): one
+/// small indexed read instead of `COUNT(*)` over the whole table on every page. The
+/// placeholder naming the table follows. (`SUM` is a decimal on MySQL and PostgreSQL, hence
+/// the cast back to a 64-bit integer.)
+fn row_count_of(db: &Db) -> String {
+    format!(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS {}) FROM mgr_row_count WHERE table_name = ",
+        bigint_cast_type(db.backend())
+    )
+}
 
 /// Runs a page query, whose `{TOTAL}` select item becomes the row count of `table`, with
 /// `$1` = page size and `$2` = offset. Reading the total in the page's own statement saves a
@@ -550,8 +554,10 @@ async fn page_with_total(
     table: &'static str,
     page: Page,
 ) -> StoreResult<(Vec<AnyRow>, i64)> {
-    let sql = sql.replace("{TOTAL}", &format!("({ROW_COUNT_OF}$3) AS total"));
-    let rows = sqlx::query(&sql)
+    let row_count_of = row_count_of(db);
+    let sql = sql.replace("{TOTAL}", &format!("({row_count_of}$3) AS total"));
+    let rows = db
+        .query(&sql)
         .bind(page.size)
         .bind(page.offset())
         .bind(table)
@@ -560,8 +566,8 @@ async fn page_with_total(
     let total = match rows.first() {
         Some(row) => row.try_get("total")?,
         None => {
-            let sql = format!("{ROW_COUNT_OF}$1");
-            let row = sqlx::query(&sql).bind(table).fetch_one(db.pool()).await?;
+            let sql = format!("{row_count_of}$1");
+            let row = db.query(&sql).bind(table).fetch_one(db.pool()).await?;
             row.try_get(0)?
         }
     };

@@ -1,15 +1,16 @@
 //! procurement persistence: small named queries that return domain-level records.
 //!
-//! Knows SQL, not HTTP. Queries are portable between SQLite and PostgreSQL (rules in
-//! `crate::db`); the only backend-specific text is the substring function of searches.
+//! Knows SQL, not HTTP. Queries are portable between SQLite, PostgreSQL and MySQL (rules in
+//! `crate::db`); the backend-specific texts are the upserts (`crate::db::on_conflict_update`),
+//! the substring function of searches, and the order counter's read-back on MySQL.
 //! Multi-row writes (an order with its lines and notices, a workflow step with its notice) are
 //! one transaction each, and every state change is a conditional `UPDATE` (status and version
 //! in the `WHERE` clause), so concurrent requests cannot both win.
 
-use sqlx::{Any, Row, Transaction, any::AnyRow};
+use sqlx::{Row, any::AnyRow};
 
 use crate::{
-    db::{Backend, Db, Violation, violation},
+    db::{Backend, Db, RowExt, Tx, Violation, on_conflict_update, violation},
     procurement::domain::{
         ImportRow, ImportVerdict, NoticeText, OrderInput, Role, amount_text, line_id, order_id,
         status,
@@ -39,24 +40,28 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-type Tx = Transaction<'static, Any>;
-
 // ---------------------------------------------------------------------------------------------
 // Settings
 
 /// The JWT secret kept in the database: generated once by whichever instance comes first.
 pub async fn jwt_secret(db: &Db, candidate: &str) -> StoreResult<String> {
-    sqlx::query(
-        "INSERT INTO procurement_setting (name, value) VALUES ('jwt_secret', $1) \
-         ON CONFLICT (name) DO NOTHING",
-    )
+    // The first instance's candidate wins; a later one keeps the stored value. (On MySQL the
+    // no-op update stands for `DO NOTHING`.)
+    let keep = match db.backend() {
+        Backend::Sqlite | Backend::Postgres => "ON CONFLICT (name) DO NOTHING",
+        Backend::Mysql => "ON DUPLICATE KEY UPDATE name = name",
+    };
+    db.query(format!(
+        "INSERT INTO procurement_setting (name, value) VALUES ('jwt_secret', $1) {keep}"
+    ))
     .bind(candidate)
     .execute(db.pool())
     .await?;
-    let row = sqlx::query("SELECT value FROM procurement_setting WHERE name = 'jwt_secret'")
+    let row = db
+        .query("SELECT value FROM procurement_setting WHERE name = 'jwt_secret'")
         .fetch_one(db.pool())
         .await?;
-    Ok(row.try_get("value")?)
+    Ok(row.text("value")?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -69,25 +74,27 @@ pub struct Department {
 }
 
 pub async fn departments(db: &Db) -> StoreResult<Vec<Department>> {
-    let rows = sqlx::query("SELECT id, name FROM procurement_department ORDER BY id")
+    let rows = db
+        .query("SELECT id, name FROM procurement_department ORDER BY id")
         .fetch_all(db.pool())
         .await?;
     rows.iter()
         .map(|row| {
             Ok(Department {
-                id: row.try_get("id")?,
-                name: row.try_get("name")?,
+                id: row.text("id")?,
+                name: row.text("name")?,
             })
         })
         .collect()
 }
 
 pub async fn department_by_name(db: &Db, name: &str) -> StoreResult<Option<String>> {
-    let row = sqlx::query("SELECT id FROM procurement_department WHERE name = $1")
+    let row = db
+        .query("SELECT id FROM procurement_department WHERE name = $1")
         .bind(name)
         .fetch_optional(db.pool())
         .await?;
-    Ok(row.map(|row| row.try_get("id")).transpose()?)
+    Ok(row.map(|row| row.text("id")).transpose()?)
 }
 
 /// A user with everything login and authorisation need.
@@ -113,11 +120,11 @@ const USER_COLUMNS: &str = "u.id, u.username, u.password_hash, u.department_id, 
 fn user_from_row(row: &AnyRow) -> StoreResult<User> {
     let role_id: i64 = row.try_get("role_id")?;
     Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        password_hash: row.try_get("password_hash")?,
-        department_id: row.try_get("department_id")?,
-        department: row.try_get("department")?,
+        id: row.text("id")?,
+        username: row.text("username")?,
+        password_hash: row.text("password_hash")?,
+        department_id: row.text("department_id")?,
+        department: row.text("department")?,
         role: Role::from_id(role_id).ok_or(StoreError::UnknownRole)?,
         is_active: row.try_get::<i64, _>("is_active")? == 1,
         expires_at: row.try_get("expires_at")?,
@@ -128,7 +135,8 @@ fn user_from_row(row: &AnyRow) -> StoreResult<User> {
 }
 
 pub async fn find_user(db: &Db, id: &str) -> StoreResult<Option<User>> {
-    let row = sqlx::query(&format!("SELECT {USER_COLUMNS} WHERE u.id = $1"))
+    let row = db
+        .query(format!("SELECT {USER_COLUMNS} WHERE u.id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -142,15 +150,17 @@ pub async fn list_users(
     offset: i64,
     limit: i64,
 ) -> StoreResult<(Vec<User>, i64)> {
-    let rows = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} WHERE u.id <> $1 ORDER BY u.id LIMIT $2 OFFSET $3"
-    ))
-    .bind(except)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM procurement_user WHERE id <> $1")
+    let rows = db
+        .query(format!(
+            "SELECT {USER_COLUMNS} WHERE u.id <> $1 ORDER BY u.id LIMIT $2 OFFSET $3"
+        ))
+        .bind(except)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
+    let total: i64 = db
+        .query("SELECT COUNT(*) AS n FROM procurement_user WHERE id <> $1")
         .bind(except)
         .fetch_one(db.pool())
         .await?
@@ -163,9 +173,12 @@ pub async fn list_users(
 
 /// A wrong password: counts the failure and locks the account at the 5th.
 pub async fn record_failed_login(db: &Db, id: &str, lock_until: i64) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE procurement_user SET failed_logins = failed_logins + 1, \
-         locked_until = CASE WHEN failed_logins + 1 >= 5 THEN $2 ELSE locked_until END \
+    db.query(
+        // `locked_until` first: MySQL evaluates the assignments left to right and would see the
+        // incremented counter in the second one (SQLite and PostgreSQL see the old row in both).
+        "UPDATE procurement_user SET \
+         locked_until = CASE WHEN failed_logins + 1 >= 5 THEN $2 ELSE locked_until END, \
+         failed_logins = failed_logins + 1 \
          WHERE id = $1",
     )
     .bind(id)
@@ -177,7 +190,7 @@ pub async fn record_failed_login(db: &Db, id: &str, lock_until: i64) -> StoreRes
 
 /// Clears the failure counter and any lock (a successful login, or a lock that has ended).
 pub async fn reset_failed_logins(db: &Db, id: &str) -> StoreResult<()> {
-    sqlx::query("UPDATE procurement_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+    db.query("UPDATE procurement_user SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(id)
         .execute(db.pool())
         .await?;
@@ -199,7 +212,7 @@ pub async fn create_user(db: &Db, user: &NewUser<'_>, now: i64) -> StoreResult<(
     let department_id = department_by_name(db, user.department)
         .await?
         .ok_or(StoreError::UnknownDepartment)?;
-    sqlx::query(
+    db.query(
         "INSERT INTO procurement_user (id, username, password_hash, department_id, role_id, \
          is_active, expires_at, password_changed_at, failed_logins, locked_until, created_at) \
          VALUES ($1, $2, $3, $4, $5, 1, NULL, $6, 0, NULL, $6)",
@@ -233,24 +246,25 @@ pub async fn update_user(
         .await?
         .ok_or(StoreError::UnknownDepartment)?;
     let mut tx = db.begin_write().await?;
-    let done = sqlx::query(
-        "UPDATE procurement_user SET username = $2, department_id = $3, role_id = $4, \
+    let done = db
+        .query(
+            "UPDATE procurement_user SET username = $2, department_id = $3, role_id = $4, \
          password_hash = COALESCE($5, password_hash), \
          password_changed_at = CASE WHEN $5 IS NULL THEN password_changed_at ELSE $6 END \
          WHERE id = $1",
-    )
-    .bind(id)
-    .bind(username)
-    .bind(department_id)
-    .bind(role.id())
-    .bind(password_hash)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+        )
+        .bind(id)
+        .bind(username)
+        .bind(department_id)
+        .bind(role.id())
+        .bind(password_hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::UnknownUser);
     }
-    sqlx::query("DELETE FROM procurement_token WHERE user_id = $1")
+    db.query("DELETE FROM procurement_token WHERE user_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -261,7 +275,7 @@ pub async fn update_user(
 /// Sets a new password and revokes the live token.
 pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
-    sqlx::query(
+    db.query(
         "UPDATE procurement_user SET password_hash = $2, password_changed_at = $3 WHERE id = $1",
     )
     .bind(id)
@@ -269,7 +283,7 @@ pub async fn set_password(db: &Db, id: &str, password_hash: &str, now: i64) -> S
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("DELETE FROM procurement_token WHERE user_id = $1")
+    db.query("DELETE FROM procurement_token WHERE user_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -314,21 +328,37 @@ pub async fn import_users(
             });
             continue;
         };
-        // `DO NOTHING` instead of a unique violation: on PostgreSQL a failed statement would
-        // abort the whole transaction.
-        let done = sqlx::query(
-            "INSERT INTO procurement_user (id, username, password_hash, department_id, role_id, \
-             is_active, expires_at, password_changed_at, failed_logins, locked_until, created_at) \
-             VALUES ($1, $2, $3, $4, $5, 1, NULL, $6, 0, NULL, $6) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&row.id)
-        .bind(&row.name)
-        .bind(password_hash)
-        .bind(&department.id)
-        .bind(role.id())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        // SQLite and PostgreSQL: `DO NOTHING` instead of a unique violation, because on
+        // PostgreSQL a failed statement would abort the whole transaction. MySQL rolls back
+        // only the failed statement, and there `DO NOTHING` has no spelling whose affected-row
+        // count tells an insert from a duplicate (sqlx connects with CLIENT_FOUND_ROWS), so the
+        // duplicate key itself answers.
+        let keep = match tx.backend() {
+            Backend::Sqlite | Backend::Postgres => "ON CONFLICT (id) DO NOTHING",
+            Backend::Mysql => "",
+        };
+        let done = tx
+            .query(format!(
+                "INSERT INTO procurement_user (id, username, password_hash, department_id, \
+                 role_id, is_active, expires_at, password_changed_at, failed_logins, \
+                 locked_until, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 1, NULL, $6, 0, NULL, $6) {keep}"
+            ))
+            .bind(&row.id)
+            .bind(&row.name)
+            .bind(password_hash)
+            .bind(&department.id)
+            .bind(role.id())
+            .bind(now)
+            .execute(&mut *tx)
+            .await;
+        let done = match done {
+            Err(error) if violation(&error) == Some(Violation::Unique) => {
+                verdicts.push(ImportVerdict::Exists);
+                continue;
+            }
+            done => done?,
+        };
         verdicts.push(if done.rows_affected() == 1 {
             ImportVerdict::Created
         } else {
@@ -339,8 +369,9 @@ pub async fn import_users(
     Ok(verdicts)
 }
 
-async fn user_exists(tx: &mut Transaction<'static, Any>, id: &str) -> StoreResult<bool> {
-    let row = sqlx::query("SELECT 1 AS found FROM procurement_user WHERE id = $1")
+async fn user_exists(tx: &mut Tx, id: &str) -> StoreResult<bool> {
+    let row = tx
+        .query("SELECT 1 AS found FROM procurement_user WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -352,10 +383,10 @@ async fn user_exists(tx: &mut Transaction<'static, Any>, id: &str) -> StoreResul
 
 /// Makes `jti` the user's only live token.
 pub async fn set_token(db: &Db, user_id: &str, jti: &str, expires_at: i64) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO procurement_token (user_id, jti, expires_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (user_id) DO UPDATE SET jti = excluded.jti, expires_at = excluded.expires_at",
-    )
+    let upsert = on_conflict_update(db.backend(), "user_id", &["jti", "expires_at"]);
+    db.query(format!(
+        "INSERT INTO procurement_token (user_id, jti, expires_at) VALUES ($1, $2, $3) {upsert}"
+    ))
     .bind(user_id)
     .bind(jti)
     .bind(expires_at)
@@ -367,14 +398,15 @@ pub async fn set_token(db: &Db, user_id: &str, jti: &str, expires_at: i64) -> St
 /// The user whose live token is `jti` (`None` when the token was replaced or revoked, or the
 /// user is gone), in one statement: every authenticated request runs it.
 pub async fn user_with_live_token(db: &Db, user_id: &str, jti: &str) -> StoreResult<Option<User>> {
-    let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} JOIN procurement_token t ON t.user_id = u.id AND t.jti = $2 \
+    let row = db
+        .query(format!(
+            "SELECT {USER_COLUMNS} JOIN procurement_token t ON t.user_id = u.id AND t.jti = $2 \
          WHERE u.id = $1"
-    ))
-    .bind(user_id)
-    .bind(jti)
-    .fetch_optional(db.pool())
-    .await?;
+        ))
+        .bind(user_id)
+        .bind(jti)
+        .fetch_optional(db.pool())
+        .await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
@@ -386,7 +418,7 @@ pub async fn replace_token(
     new: &str,
     expires_at: i64,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
+    let done = db.query(
         "UPDATE procurement_token SET jti = $3, expires_at = $4 WHERE user_id = $1 AND jti = $2",
     )
     .bind(user_id)
@@ -400,12 +432,13 @@ pub async fn replace_token(
 
 /// Revokes the user's live token; false when there was none (or it had expired).
 pub async fn delete_token(db: &Db, user_id: &str, now: i64) -> StoreResult<bool> {
-    let done = sqlx::query("DELETE FROM procurement_token WHERE user_id = $1 AND expires_at > $2")
+    let done = db
+        .query("DELETE FROM procurement_token WHERE user_id = $1 AND expires_at > $2")
         .bind(user_id)
         .bind(now)
         .execute(db.pool())
         .await?;
-    sqlx::query("DELETE FROM procurement_token WHERE user_id = $1")
+    db.query("DELETE FROM procurement_token WHERE user_id = $1")
         .bind(user_id)
         .execute(db.pool())
         .await?;
@@ -461,18 +494,18 @@ const ORDER_FROM: &str =
 
 fn order_from_row(row: &AnyRow) -> StoreResult<Order> {
     Ok(Order {
-        id: row.try_get("id")?,
-        department_id: row.try_get("department_id")?,
-        department: row.try_get("department")?,
-        apply_user: row.try_get("apply_user")?,
-        fund_code: row.try_get("fund_code")?,
-        apply_date: row.try_get("apply_date")?,
-        total: row.try_get("total")?,
+        id: row.text("id")?,
+        department_id: row.text("department_id")?,
+        department: row.text("department")?,
+        apply_user: row.text("apply_user")?,
+        fund_code: row.text("fund_code")?,
+        apply_date: row.opt_text("apply_date")?,
+        total: row.text("total")?,
         status: row.try_get("status")?,
         previous_status: row.try_get("previous_status")?,
         ever_submitted: row.try_get::<i64, _>("ever_submitted")? == 1,
-        user_id: row.try_get("user_id")?,
-        withdrawal_reason: row.try_get("withdrawal_reason")?,
+        user_id: row.text("user_id")?,
+        withdrawal_reason: row.opt_text("withdrawal_reason")?,
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
@@ -486,26 +519,27 @@ const LINE_COLUMNS: &str = "order_id, id, name, type, configuration, unit, quant
 
 fn line_from_row(row: &AnyRow) -> StoreResult<Line> {
     Ok(Line {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        kind: row.try_get("type")?,
-        configuration: row.try_get("configuration")?,
-        unit: row.try_get("unit")?,
+        id: row.text("id")?,
+        name: row.text("name")?,
+        kind: row.text("type")?,
+        configuration: row.text("configuration")?,
+        unit: row.text("unit")?,
         quantity: row.try_get("quantity")?,
-        budget_unit_price: row.try_get("budget_unit_price")?,
-        budget_total_price: row.try_get("budget_total_price")?,
-        reason: row.try_get("reason")?,
-        new_user: row.try_get("new_user")?,
+        budget_unit_price: row.text("budget_unit_price")?,
+        budget_total_price: row.text("budget_total_price")?,
+        reason: row.text("reason")?,
+        new_user: row.text("new_user")?,
     })
 }
 
 async fn lines_of(db: &Db, order_id: &str) -> StoreResult<Vec<Line>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {LINE_COLUMNS} WHERE order_id = $1 ORDER BY seq"
-    ))
-    .bind(order_id)
-    .fetch_all(db.pool())
-    .await?;
+    let rows = db
+        .query(format!(
+            "SELECT {LINE_COLUMNS} WHERE order_id = $1 ORDER BY seq"
+        ))
+        .bind(order_id)
+        .fetch_all(db.pool())
+        .await?;
     rows.iter().map(line_from_row).collect()
 }
 
@@ -519,12 +553,12 @@ async fn attach_lines(db: &Db, orders: &mut [Order]) -> StoreResult<()> {
         "SELECT {LINE_COLUMNS} WHERE order_id IN ({}) ORDER BY order_id, seq",
         placeholders.join(", ")
     );
-    let mut query = sqlx::query(&sql);
+    let mut query = db.query(&sql);
     for order in orders.iter() {
         query = query.bind(order.id.clone());
     }
     for row in query.fetch_all(db.pool()).await? {
-        let order_id: String = row.try_get("order_id")?;
+        let order_id = row.text("order_id")?;
         if let Some(order) = orders.iter_mut().find(|order| order.id == order_id) {
             order.lines.push(line_from_row(&row)?);
         }
@@ -533,12 +567,13 @@ async fn attach_lines(db: &Db, orders: &mut [Order]) -> StoreResult<()> {
 }
 
 pub async fn get_order(db: &Db, id: &str) -> StoreResult<Option<Order>> {
-    let row = sqlx::query(&format!(
-        "SELECT {ORDER_COLUMNS} {ORDER_FROM} WHERE o.id = $1"
-    ))
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
+    let row = db
+        .query(format!(
+            "SELECT {ORDER_COLUMNS} {ORDER_FROM} WHERE o.id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     let Some(row) = row else { return Ok(None) };
     let mut order = order_from_row(&row)?;
     order.lines = lines_of(db, &order.id).await?;
@@ -548,7 +583,7 @@ pub async fn get_order(db: &Db, id: &str) -> StoreResult<Option<Order>> {
 async fn insert_lines(tx: &mut Tx, order_id: &str, input: &OrderInput) -> StoreResult<()> {
     for (index, line) in input.lines.iter().enumerate() {
         let seq = index + 1;
-        sqlx::query(
+        tx.query(
             "INSERT INTO procurement_order_line (id, order_id, seq, name, type, configuration, unit, \
              quantity, budget_unit_price, budget_total_price, reason, new_user) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -579,7 +614,7 @@ async fn notify_leaders(
     notice: &NoticeText,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
+    tx.query(
         "INSERT INTO procurement_notice (user_id, order_id, title, content, unread, created_at) \
          SELECT id, $1, $2, $3, 1, $4 FROM procurement_user WHERE role_id = $5 AND department_id = $6",
     )
@@ -601,7 +636,7 @@ async fn notify_user(
     notice: &NoticeText,
     now: i64,
 ) -> StoreResult<()> {
-    sqlx::query(
+    tx.query(
         "INSERT INTO procurement_notice (user_id, order_id, title, content, unread, created_at) \
          VALUES ($1, $2, $3, $4, 1, $5)",
     )
@@ -613,6 +648,44 @@ async fn notify_user(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Takes the next number of the year's orders of a department, inside the creating transaction.
+async fn next_order_number(tx: &mut Tx, year: i32, department_id: &str) -> StoreResult<i64> {
+    let row = match tx.backend() {
+        Backend::Sqlite | Backend::Postgres => {
+            tx.query(
+                "INSERT INTO procurement_order_counter (year, department_id, last) \
+                 VALUES ($1, $2, 1) ON CONFLICT (year, department_id) \
+                 DO UPDATE SET last = procurement_order_counter.last + 1 RETURNING last",
+            )
+            .bind(i64::from(year))
+            .bind(department_id)
+            .fetch_one(&mut **tx)
+            .await?
+        }
+        // No `RETURNING` on MySQL: the upsert locks the counter row until commit, so reading it
+        // back in the same transaction sees this transaction's number and no other's.
+        Backend::Mysql => {
+            tx.query(
+                "INSERT INTO procurement_order_counter (year, department_id, last) \
+                 VALUES ($1, $2, 1) ON DUPLICATE KEY UPDATE last = last + 1",
+            )
+            .bind(i64::from(year))
+            .bind(department_id)
+            .execute(&mut **tx)
+            .await?;
+            tx.query(
+                "SELECT last FROM procurement_order_counter \
+                 WHERE year = $1 AND department_id = $2",
+            )
+            .bind(i64::from(year))
+            .bind(department_id)
+            .fetch_one(&mut **tx)
+            .await?
+        }
+    };
+    Ok(row.try_get("last")?)
 }
 
 /// Creates an order with its lines (and the submit notice) in one transaction; returns its id.
@@ -627,20 +700,11 @@ pub async fn create_order(
 ) -> StoreResult<String> {
     let mut tx = db.begin_write().await?;
     // The counter row is written first, so the transaction holds the write lock from its first
-    // statement (SQLite) or the row lock (PostgreSQL): concurrent creations queue here.
-    let counter: i64 = sqlx::query(
-        "INSERT INTO procurement_order_counter (year, department_id, last) VALUES ($1, $2, 1) \
-         ON CONFLICT (year, department_id) DO UPDATE SET last = procurement_order_counter.last + 1 \
-         RETURNING last",
-    )
-    .bind(i64::from(year))
-    .bind(department_id)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("last")?;
+    // statement (SQLite) or the row lock (PostgreSQL, MySQL): concurrent creations queue here.
+    let counter = next_order_number(&mut tx, year, department_id).await?;
     let id = order_id(year, department_id, counter);
     let submitted = input.status == status::SUBMITTED;
-    sqlx::query(
+    db.query(
         "INSERT INTO procurement_order (id, department_id, apply_user, fund_code, apply_date, total, \
          status, previous_status, ever_submitted, user_id, withdrawal_reason, version, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, NULL, 0, $10, $10)",
@@ -682,29 +746,30 @@ pub async fn update_order(
 ) -> StoreResult<()> {
     let submitted = input.status == status::SUBMITTED;
     let mut tx = db.begin_write().await?;
-    let done = sqlx::query(
-        "UPDATE procurement_order SET department_id = $3, apply_user = $4, fund_code = $5, \
+    let done = db
+        .query(
+            "UPDATE procurement_order SET department_id = $3, apply_user = $4, fund_code = $5, \
          total = $6, status = $7, apply_date = CASE WHEN $8 = 1 THEN $9 ELSE apply_date END, \
          ever_submitted = CASE WHEN $8 = 1 THEN 1 ELSE ever_submitted END, \
          version = version + 1, updated_at = $10 \
          WHERE id = $1 AND version = $2 AND status = 0",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(department_id)
-    .bind(&input.apply_user)
-    .bind(&input.fund_code)
-    .bind(amount_text(input.total))
-    .bind(input.status)
-    .bind(i64::from(submitted))
-    .bind(today)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
+        )
+        .bind(id)
+        .bind(version)
+        .bind(department_id)
+        .bind(&input.apply_user)
+        .bind(&input.fund_code)
+        .bind(amount_text(input.total))
+        .bind(input.status)
+        .bind(i64::from(submitted))
+        .bind(today)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::Stale);
     }
-    sqlx::query("DELETE FROM procurement_order_line WHERE order_id = $1")
+    db.query("DELETE FROM procurement_order_line WHERE order_id = $1")
         .bind(id)
         .execute(&mut *tx)
         .await?;
@@ -737,22 +802,23 @@ pub struct Transition<'a> {
 pub async fn transition(db: &Db, step: &Transition<'_>, now: i64) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
     let previous = (step.to == status::DELETED).then_some(step.from);
-    let done = sqlx::query(
-        "UPDATE procurement_order SET status = $3, \
+    let done = db
+        .query(
+            "UPDATE procurement_order SET status = $3, \
          previous_status = CASE WHEN $3 = -1 THEN $4 ELSE NULL END, \
          withdrawal_reason = COALESCE($5, withdrawal_reason), \
          version = version + 1, updated_at = $6 \
          WHERE id = $1 AND status = $2 AND version = $7",
-    )
-    .bind(step.id)
-    .bind(step.from)
-    .bind(step.to)
-    .bind(previous)
-    .bind(step.reason)
-    .bind(now)
-    .bind(step.version)
-    .execute(&mut *tx)
-    .await?;
+        )
+        .bind(step.id)
+        .bind(step.from)
+        .bind(step.to)
+        .bind(previous)
+        .bind(step.reason)
+        .bind(now)
+        .bind(step.version)
+        .execute(&mut *tx)
+        .await?;
     if done.rows_affected() == 0 {
         // Someone changed the order between our read and this write.
         return Err(StoreError::BadTransition);
@@ -795,7 +861,7 @@ pub async fn search_orders(
     limit: i64,
 ) -> StoreResult<(Vec<Order>, i64)> {
     let contains = |column: &str, n: usize| match db.backend() {
-        Backend::Sqlite => format!("instr({column}, ${n}) > 0"),
+        Backend::Sqlite | Backend::Mysql => format!("instr({column}, ${n}) > 0"),
         Backend::Postgres => format!("strpos({column}, ${n}) > 0"),
     };
     let mut clauses = Vec::new();
@@ -869,7 +935,7 @@ pub async fn search_orders(
     let with_texts = |sql| {
         texts
             .iter()
-            .fold(sqlx::query(sql), |query, text| query.bind(text.clone()))
+            .fold(db.query(sql), |query, text| query.bind(text.clone()))
     };
     let rows = with_texts(&sql)
         .bind(limit)
@@ -903,7 +969,7 @@ pub async fn put_signature(
     now: i64,
 ) -> StoreResult<()> {
     let mut tx = db.begin_write().await?;
-    let done = sqlx::query(
+    let done = db.query(
         "UPDATE procurement_order SET version = version + 1, updated_at = $2 WHERE id = $1 AND status <> -1",
     )
     .bind(order_id)
@@ -913,11 +979,15 @@ pub async fn put_signature(
     if done.rows_affected() == 0 {
         return Err(StoreError::OrderNotFound);
     }
-    sqlx::query(
-        "INSERT INTO procurement_signature (order_id, content_type, data, uploaded_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (order_id) DO UPDATE SET content_type = excluded.content_type, data = excluded.data, \
-         uploaded_at = excluded.uploaded_at",
-    )
+    let upsert = on_conflict_update(
+        db.backend(),
+        "order_id",
+        &["content_type", "data", "uploaded_at"],
+    );
+    db.query(format!(
+        "INSERT INTO procurement_signature (order_id, content_type, data, uploaded_at) \
+         VALUES ($1, $2, $3, $4) {upsert}"
+    ))
     .bind(order_id)
     .bind(content_type)
     .bind(data_base64)
@@ -930,12 +1000,12 @@ pub async fn put_signature(
 
 /// `(content type, base64 data)` of an order's signature.
 pub async fn get_signature(db: &Db, order_id: &str) -> StoreResult<Option<(String, String)>> {
-    let row =
-        sqlx::query("SELECT content_type, data FROM procurement_signature WHERE order_id = $1")
-            .bind(order_id)
-            .fetch_optional(db.pool())
-            .await?;
-    row.map(|row| Ok((row.try_get("content_type")?, row.try_get("data")?)))
+    let row = db
+        .query("SELECT content_type, data FROM procurement_signature WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|row| Ok((row.text("content_type")?, row.text("data")?)))
         .transpose()
 }
 
@@ -956,10 +1026,10 @@ pub struct Notice {
 fn notice_from_row(row: &AnyRow) -> StoreResult<Notice> {
     Ok(Notice {
         id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        order_id: row.try_get("order_id")?,
-        title: row.try_get("title")?,
-        content: row.try_get("content")?,
+        user_id: row.text("user_id")?,
+        order_id: row.text("order_id")?,
+        title: row.text("title")?,
+        content: row.text("content")?,
         unread: row.try_get::<i64, _>("unread")? == 1,
         created_at: row.try_get("created_at")?,
     })
@@ -969,12 +1039,11 @@ const NOTICE_COLUMNS: &str =
     "id, user_id, order_id, title, content, unread, created_at FROM procurement_notice";
 
 pub async fn count_unread(db: &Db, user_id: &str) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1 AND unread = 1",
-    )
-    .bind(user_id)
-    .fetch_one(db.pool())
-    .await?;
+    let row = db
+        .query("SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1 AND unread = 1")
+        .bind(user_id)
+        .fetch_one(db.pool())
+        .await?;
     Ok(row.try_get("n")?)
 }
 
@@ -984,15 +1053,17 @@ pub async fn list_notices(
     offset: i64,
     limit: i64,
 ) -> StoreResult<(Vec<Notice>, i64)> {
-    let rows = sqlx::query(&format!(
-        "SELECT {NOTICE_COLUMNS} WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
-    ))
-    .bind(user_id)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(db.pool())
-    .await?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1")
+    let rows = db
+        .query(format!(
+            "SELECT {NOTICE_COLUMNS} WHERE user_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
+        ))
+        .bind(user_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(db.pool())
+        .await?;
+    let total: i64 = db
+        .query("SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(db.pool())
         .await?
@@ -1006,7 +1077,8 @@ pub async fn list_notices(
 }
 
 pub async fn get_notice(db: &Db, id: i64) -> StoreResult<Option<Notice>> {
-    let row = sqlx::query(&format!("SELECT {NOTICE_COLUMNS} WHERE id = $1"))
+    let row = db
+        .query(format!("SELECT {NOTICE_COLUMNS} WHERE id = $1"))
         .bind(id)
         .fetch_optional(db.pool())
         .await?;
@@ -1014,7 +1086,7 @@ pub async fn get_notice(db: &Db, id: i64) -> StoreResult<Option<Notice>> {
 }
 
 pub async fn mark_read(db: &Db, id: i64) -> StoreResult<()> {
-    sqlx::query("UPDATE procurement_notice SET unread = 0 WHERE id = $1")
+    db.query("UPDATE procurement_notice SET unread = 0 WHERE id = $1")
         .bind(id)
         .execute(db.pool())
         .await?;

@@ -86,6 +86,11 @@ async fn every_response_is_locked_down_on_postgres() {
     run_configured(Backend::Postgres, |_| {}, every_response_is_locked_down).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_response_is_locked_down_on_mysql() {
+    run_configured(Backend::Mysql, |_| {}, every_response_is_locked_down).await;
+}
+
 async fn configured_origins_may_call_with_credentials(server: TestServer) {
     let api = server.client();
     let preflight = api

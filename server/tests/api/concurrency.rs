@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::{on_both_backends, procurement_support::*};
+use crate::{on_every_backend, procurement_support::*};
 
 const RACERS: usize = 16;
 
@@ -68,7 +68,7 @@ async fn notices(client: &Proc, uid: &str) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn simultaneous_approvals_move_an_order_exactly_once(server: TestServer) {
         fixture(server.db()).await;
         let (zhang, lead, inst) =

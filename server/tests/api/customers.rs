@@ -7,7 +7,7 @@ use futures_util::TryStreamExt;
 use medsys_client::mgr::{Customer, CustomerNewData, DelCustomerRequest, ModifyCustomerRequest};
 use serde_json::json;
 
-use crate::{on_both_backends, support::*};
+use crate::{on_every_backend, support::*};
 
 const PATH: &str = "/api/mgr/customers";
 
@@ -15,7 +15,7 @@ fn customer(id: i64, name: &str, phonenumber: &str, address: &str) -> Customer {
     Customer::new(id, name, phonenumber, address)
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn customers_are_listed_newest_first_with_the_total(server: TestServer) {
         let admin = server.mgr_admin().await;
         let first = admin.add_customer(&new_customer("李小哲", "12345678911", "上海市嘉定区")).await.expect("added").id;

@@ -1,7 +1,7 @@
 //! Faults: the server is killed with SIGKILL while it takes writes, then restarted on the same
 //! database. Every write it acknowledged must be there whole (an order with all its lines, an
-//! import with all its users), and nothing half-written may be. And PostgreSQL drops the
-//! server's idle connections: no request may fail on one.
+//! import with all its users), and nothing half-written may be. And PostgreSQL and MySQL drop
+//! the server's idle connections: no request may fail on one.
 
 use std::{
     sync::{
@@ -299,6 +299,11 @@ async fn acknowledged_orders_survive_a_kill_on_postgres() {
     orders_survive_a_kill(Backend::Postgres).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_orders_survive_a_kill_on_mysql() {
+    orders_survive_a_kill(Backend::Mysql).await;
+}
+
 async fn imported_users(database_url: &str) -> i64 {
     use sqlx::Row;
     let db = medsys_server::db::Db::connect_and_migrate(database_url)
@@ -386,6 +391,11 @@ async fn an_import_is_all_or_nothing_when_killed_on_postgres() {
     an_import_survives_a_kill(Backend::Postgres).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_is_all_or_nothing_when_killed_on_mysql() {
+    an_import_survives_a_kill(Backend::Mysql).await;
+}
+
 /// PostgreSQL closes the server's pooled connections while they sit idle (a database restart,
 /// a failover, `idle_session_timeout`, an administrator's `pg_terminate_backend`). The pool tests
 /// each connection before handing it out, so no request may fail on a dead one.
@@ -416,6 +426,46 @@ async fn connections_the_database_closes_are_replaced_on_postgres() {
         .expect("the server's connections terminated");
         assert!(killed >= 1, "the server held no connection");
         // Every request after that, one by one and at once, gets its page.
+        for _ in 0..12 {
+            list().await;
+        }
+        futures_util::future::join_all((0..8).map(|_| list())).await;
+    })
+    .await;
+}
+
+/// MySQL closes connections too (a restart, `wait_timeout`, an administrator's `KILL`): the
+/// same rule as on PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connections_the_database_closes_are_replaced_on_mysql() {
+    use sqlx::{Connection, Executor, Row};
+
+    crate::support::run(Backend::Mysql, |server| async move {
+        let admin = server.admin().await;
+        let list = || async {
+            let reply = admin
+                .list("/api/mgr/medicines", "list_medicine", 1, 10)
+                .await;
+            reply.expect(200, json!({"ret": 0, "retlist": [], "total": 0}));
+        };
+        futures_util::future::join_all((0..8).map(|_| list())).await;
+        let mut killer = sqlx::MySqlConnection::connect(&server.database_url)
+            .await
+            .expect("a connection of the test's own");
+        let ids = sqlx::query(
+            "SELECT CAST(id AS SIGNED) AS id FROM information_schema.PROCESSLIST \
+             WHERE db = DATABASE() AND id <> CONNECTION_ID()",
+        )
+        .fetch_all(&mut killer)
+        .await
+        .expect("the server's connections");
+        assert!(!ids.is_empty(), "the server held no connection");
+        for row in &ids {
+            let id: i64 = row.try_get("id").expect("id");
+            // One may have closed by itself in between: that is as good as killed.
+            drop(killer.execute(format!("KILL {id}").as_str()).await);
+        }
+        drop(killer.close().await);
         for _ in 0..12 {
             list().await;
         }

@@ -4,9 +4,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::{on_both_backends, procurement_support::*};
+use crate::{on_every_backend, procurement_support::*};
 
-on_both_backends! {
+on_every_backend! {
     // mgr add_order / modify_order: `medicinelist[].name` is optional, but when present it is a
     // string (OrderMedicineInput); `null` was accepted as if absent.
     async fn a_medicine_line_whose_name_is_null_is_malformed(server: TestServer) {

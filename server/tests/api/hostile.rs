@@ -5,7 +5,7 @@
 use reqwest::{Method, header};
 use serde_json::{Value, json};
 
-use crate::{on_both_backends, procurement_support::*};
+use crate::{on_every_backend, procurement_support::*};
 
 /// Strings that break naive SQL, HTML or template handling (each within mgr's 30-character
 /// name limit).
@@ -18,7 +18,7 @@ const NASTY: [&str; 6] = [
     "𝔘𝔫𝔦 表情😀 \u{202e}RTL",
 ];
 
-on_both_backends! {
+on_every_backend! {
     async fn injection_in_mgr_fields_is_stored_verbatim(server: TestServer) {
         let api = server.admin().await;
         let mut ids = Vec::new();

@@ -7,9 +7,9 @@ use serde_json::json;
 
 use medsys_server::{app, config::Config};
 
-use crate::{on_both_backends, procurement_support::*, support::Api};
+use crate::{on_every_backend, procurement_support::*, support::Api};
 
-on_both_backends! {
+on_every_backend! {
     async fn an_mgr_session_is_shared_and_ended_everywhere(server: TestServer) {
         let other = app::start(Config::for_database(server.database_url.clone())).await.expect("second instance");
         let here = server.admin().await;

@@ -6,7 +6,7 @@
 use medsys_client::mgr::{DelMedicineRequest, Medicine, ModifyMedicineRequest};
 use serde_json::json;
 
-use crate::{on_both_backends, support::*};
+use crate::{on_every_backend, support::*};
 
 const PATH: &str = "/api/mgr/medicines";
 
@@ -14,7 +14,7 @@ fn medicine(id: i64, name: &str, desc: &str, sn: &str) -> Medicine {
     Medicine::new(id, name, desc, sn)
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn medicines_are_listed_newest_first_with_the_total(server: TestServer) {
         let admin = server.mgr_admin().await;
         let first = admin.add_medicine(&new_medicine("xx药", "疗效是....", "213123123")).await.expect("added").id;

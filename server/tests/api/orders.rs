@@ -9,7 +9,7 @@ use medsys_client::mgr::{
 };
 use serde_json::{Value, json};
 
-use crate::{on_both_backends, support::*};
+use crate::{on_every_backend, support::*};
 
 const PATH: &str = "/api/mgr/orders";
 
@@ -74,7 +74,7 @@ fn is_about_today(date: &str) -> bool {
     (day - chrono::Utc::now().date_naive()).num_days().abs() <= 1
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn orders_are_listed_newest_first_with_customer_and_medicines(server: TestServer) {
         let f = fixture(&server).await;
         let (m1, m2) = (f.medicines[0], f.medicines[1]);

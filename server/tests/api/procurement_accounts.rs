@@ -7,7 +7,7 @@ use medsys_client::procurement::{
     UserUpdate,
 };
 
-use crate::{on_both_backends, procurement_support::*, support::TestServer};
+use crate::{on_every_backend, procurement_support::*, support::TestServer};
 
 const WANG: &str = "12345678931";
 
@@ -27,7 +27,7 @@ async fn log_in(server: &TestServer, id: &str, password: &str) -> procurement::C
     client
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn a_new_user_changes_their_password_and_an_admin_changes_their_role(server: TestServer) {
         users(server.db()).await;
         let wang_id = UserId::from(WANG);

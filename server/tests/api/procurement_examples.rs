@@ -7,7 +7,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::{on_both_backends, procurement_support::*, support::*};
+use crate::{on_every_backend, procurement_support::*, support::*};
 
 fn menu_common() -> Vec<Value> {
     vec![
@@ -34,7 +34,7 @@ async fn insert_special_user(
     let hash = medsys_server::password::hash(PASSWORD.to_owned())
         .await
         .expect("hash");
-    sqlx::query(
+    server.db().query(
         "INSERT INTO procurement_user (id, username, password_hash, department_id, role_id, is_active, \
          expires_at, password_changed_at, failed_logins, locked_until, created_at) \
          VALUES ($1, '特殊', $2, '01', 4, $3, $4, $5, 0, NULL, $5)",
@@ -49,7 +49,7 @@ async fn insert_special_user(
     .expect("insert");
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn login_answers_every_documented_case(server: TestServer) {
         fixture(server.db()).await;
         let reply = login_reply(&server, ZHANG, PASSWORD).await;
@@ -95,7 +95,7 @@ on_both_backends! {
         }
         login_reply(&server, ZHANG, PASSWORD).await.expect(200, failure(26, "账号被锁定"));
         // When the lock ends, the counter starts again.
-        sqlx::query("UPDATE procurement_user SET locked_until = $2 WHERE id = $1")
+        server.db().query("UPDATE procurement_user SET locked_until = $2 WHERE id = $1")
             .bind(ZHANG).bind(now - 1).execute(server.db().pool()).await.expect("unlock");
         login_reply(&server, ZHANG, PASSWORD).await.expect(200, login_data("张三", 4, None));
     }

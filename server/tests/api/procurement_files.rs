@@ -14,7 +14,7 @@ use medsys_client::procurement::{
 use medsys_client::{Download, Upload};
 use reqwest::multipart::Form;
 
-use crate::{on_both_backends, procurement_support::*};
+use crate::{on_every_backend, procurement_support::*};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -111,7 +111,7 @@ fn workbook(rows: &[[&str; 4]]) -> Vec<u8> {
     book.save_to_buffer().expect("xlsx")
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn the_order_form_has_the_original_layout(server: TestServer) {
         fixture(server.db()).await;
         let zhang = logged_in(&server, ZHANG).await;

@@ -7,7 +7,7 @@ use std::io::{Cursor, Read, Write};
 use reqwest::multipart::Form;
 use serde_json::json;
 
-use crate::{on_both_backends, procurement_support::*};
+use crate::{on_every_backend, procurement_support::*};
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const NOT_EXCEL: &str = "文件格式错误，请上传 .xlsx 或 .xls 文件";
@@ -47,7 +47,7 @@ fn with_part(xlsx: &[u8], name: &str, content: &[u8]) -> Vec<u8> {
     out.finish().expect("finish").into_inner()
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn ten_thousand_rows_import_and_one_more_is_refused_whole(server: TestServer) {
         users(server.db()).await;
         let admin = login(&server, ADMIN).await;

@@ -11,7 +11,7 @@ use medsys_client::procurement::{
 };
 use medsys_client::{Error, Upload};
 
-use crate::{on_both_backends, procurement_support::*};
+use crate::{on_every_backend, procurement_support::*};
 
 const ALL: &[&str] = &["admin", "instlead", "deptlead", "applicant"];
 
@@ -160,7 +160,7 @@ fn passed_the_role_check(result: &medsys_client::Result<()>) -> bool {
     )
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn only_the_documented_roles_pass_the_role_check(server: TestServer) {
         fixture(server.db()).await;
         let anonymous = anonymous(&server);

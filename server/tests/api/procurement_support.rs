@@ -43,7 +43,7 @@ pub fn noon(year: i32, month: u32, day: u32) -> i64 {
 }
 
 async fn exec(db: &Db, sql: &str) {
-    sqlx::query(sql)
+    db.query(sql)
         .execute(db.pool())
         .await
         .unwrap_or_else(|error| panic!("{sql}: {error}"));
@@ -63,7 +63,7 @@ pub async fn users(db: &Db) {
         (OFFICE_LEAD, "办公室领导", 3, "01"),
         (FINANCE_LEAD, "财务部领导", 3, "02"),
     ] {
-        sqlx::query(
+        db.query(
             "INSERT INTO procurement_user (id, username, password_hash, department_id, role_id, \
              is_active, expires_at, password_changed_at, failed_logins, locked_until, created_at) \
              VALUES ($1, $2, $3, $4, $5, 1, NULL, $6, 0, NULL, $6)",
@@ -113,7 +113,7 @@ pub async fn fixture(db: &Db) {
 
 /// Sets an order's status (and version) directly, to establish a case's precondition.
 pub async fn set_status(db: &Db, id: &str, status: i64, version: i64) {
-    sqlx::query("UPDATE procurement_order SET status = $2, version = $3 WHERE id = $1")
+    db.query("UPDATE procurement_order SET status = $2, version = $3 WHERE id = $1")
         .bind(id)
         .bind(status)
         .bind(version)

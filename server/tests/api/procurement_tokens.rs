@@ -17,12 +17,14 @@ use crate::{
 };
 
 async fn secret_of(server: &TestServer) -> String {
-    use sqlx::Row;
-    sqlx::query("SELECT value FROM procurement_setting WHERE name = 'jwt_secret'")
+    use medsys_server::db::RowExt;
+    server
+        .db()
+        .query("SELECT value FROM procurement_setting WHERE name = 'jwt_secret'")
         .fetch_one(server.db().pool())
         .await
         .expect("a generated secret")
-        .try_get("value")
+        .text("value")
         .expect("value")
 }
 
@@ -105,7 +107,9 @@ async fn token_cases(server: TestServer, _config: Config) {
     assert_eq!(info(&second).await.expect("info"), zhang);
 
     // Disabled after login: 29 on every secured operation, and no more logins.
-    sqlx::query("UPDATE procurement_user SET is_active = 0 WHERE id = $1")
+    server
+        .db()
+        .query("UPDATE procurement_user SET is_active = 0 WHERE id = $1")
         .bind(ZHANG)
         .execute(server.db().pool())
         .await
@@ -192,7 +196,7 @@ async fn no_refresh_with_a_long_lifetime(server: TestServer, _config: Config) {
     server.server.stop().await.expect("stops");
 }
 
-macro_rules! both {
+macro_rules! each_backend {
     ($name:ident, $ttl:expr, $body:ident) => {
         mod $name {
             use super::*;
@@ -206,26 +210,31 @@ macro_rules! both {
             async fn on_postgres() {
                 with_config(Backend::Postgres, $ttl, $body).await;
             }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_mysql() {
+                with_config(Backend::Mysql, $ttl, $body).await;
+            }
         }
     };
 }
 
-both!(
+each_backend!(
     tokens_are_checked_against_the_live_one_in_the_database,
     Duration::from_secs(3600),
     token_cases
 );
-both!(
+each_backend!(
     a_token_near_its_end_is_refreshed_and_the_old_one_dies,
     Duration::from_secs(300),
     refresh_cases
 );
-both!(
+each_backend!(
     many_tasks_on_one_client_never_see_a_refreshed_token_refused,
     Duration::from_secs(603),
     many_tasks_share_one_client_across_the_refresh_window
 );
-both!(
+each_backend!(
     a_token_with_time_left_is_not_refreshed,
     Duration::from_secs(3600),
     no_refresh_with_a_long_lifetime

@@ -6,7 +6,7 @@
 use medsys_client::mgr::{ModifyMyProfileRequest, Profile, ProfileInput};
 use serde_json::json;
 
-use crate::{on_both_backends, support::*};
+use crate::{on_every_backend, support::*};
 
 const PATH: &str = "/api/mgr/profile";
 
@@ -22,7 +22,7 @@ fn change(profile: ProfileInput) -> ModifyMyProfileRequest {
     ModifyMyProfileRequest::new(profile)
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn a_profile_is_null_until_set_and_then_returns_the_values(server: TestServer) {
         let admin = server.mgr_admin().await;
         assert_eq!(admin.get_my_profile().await.expect("profile").profile, profile(None, None, None));

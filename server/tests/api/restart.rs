@@ -1,8 +1,8 @@
 //! Data and sessions survive a restart of the server.
 
-use crate::{on_both_backends, support::*};
+use crate::{on_every_backend, support::*};
 
-on_both_backends! {
+on_every_backend! {
     async fn restarting_the_server_keeps_data_and_sessions(server: TestServer) {
         let admin = server.mgr_admin().await;
         let customer = admin.add_customer(&new_customer("李小哲", "12345678911", "上海市嘉定区")).await.expect("added").id;

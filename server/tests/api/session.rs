@@ -11,7 +11,7 @@ use medsys_client::mgr::{
 use reqwest::{Method, header};
 use serde_json::json;
 
-use crate::{on_both_backends, support::*};
+use crate::{on_every_backend, support::*};
 
 /// Every protected operation: method, path, and the request that would otherwise succeed.
 pub fn protected_operations() -> Vec<(
@@ -213,7 +213,7 @@ fn with_session(server: &TestServer, session_id: Option<SessionId>) -> mgr::Clie
     client
 }
 
-on_both_backends! {
+on_every_backend! {
     async fn signin_keeps_the_session_cookie(server: TestServer) {
         server.create_account("boss", "boss-password", true, true).await;
         let client = server.mgr();

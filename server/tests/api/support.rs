@@ -1,5 +1,5 @@
 //! Test harness: a real server on `127.0.0.1:0` over a fresh database per test (SQLite in a
-//! temporary directory, or a new PostgreSQL database); clients of the generated SDK
+//! temporary directory, or a new PostgreSQL or MySQL/MariaDB database); clients of the generated SDK
 //! (`medsys_client`), which the scenarios use, and a raw reqwest client ([`Api`]) for the
 //! wire-level cases the typed SDK cannot express.
 
@@ -13,7 +13,7 @@ use medsys_server::{
 };
 use reqwest::{Method, StatusCode, header::HeaderMap, redirect::Policy};
 use serde_json::{Value, json};
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, Executor, MySqlConnection, PgConnection};
 
 pub const ADMIN_USER: &str = "admin";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
@@ -23,11 +23,12 @@ pub const ADMIN_PASSWORD: &str = "admin-password-1";
 pub enum Backend {
     Sqlite,
     Postgres,
+    Mysql,
 }
 
 /// Runs `test` against a fresh server on `backend`, then removes the database, even when the
-/// test fails. PostgreSQL needs `MEDSYS_TEST_POSTGRES_URL`; without it the test is skipped with
-/// a notice, except under CI (`CI` set), where it fails.
+/// test fails. PostgreSQL needs `MEDSYS_TEST_POSTGRES_URL` and MySQL `MEDSYS_TEST_MYSQL_URL`;
+/// without it the test is skipped with a notice, except under CI (`CI` set), where it fails.
 pub async fn run<F, Fut>(backend: Backend, test: F)
 where
     F: FnOnce(TestServer) -> Fut,
@@ -61,9 +62,10 @@ where
     }
 }
 
-/// Generates `on_sqlite` and `on_postgres` variants of an async test taking a [`TestServer`].
+/// Generates `on_sqlite`, `on_postgres` and `on_mysql` variants of an async test taking a
+/// [`TestServer`].
 #[macro_export]
-macro_rules! on_both_backends {
+macro_rules! on_every_backend {
     ($(async fn $name:ident($server:ident: TestServer) $body:block)+) => {$(
         mod $name {
             #[allow(unused_imports)]
@@ -80,6 +82,11 @@ macro_rules! on_both_backends {
             async fn on_postgres() {
                 $crate::support::run($crate::support::Backend::Postgres, body).await;
             }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_mysql() {
+                $crate::support::run($crate::support::Backend::Mysql, body).await;
+            }
         }
     )+};
 }
@@ -87,9 +94,24 @@ macro_rules! on_both_backends {
 /// A database that exists for one test.
 pub struct TestDatabase {
     pub url: String,
-    // Keeps the SQLite file's directory alive; `None` for PostgreSQL.
+    // Keeps the SQLite file's directory alive; `None` for a database server.
     _dir: Option<tempfile::TempDir>,
-    postgres: Option<(String, String)>,
+    /// The server's administrative URL and the database's name, to drop it afterwards.
+    server: Option<(Backend, String, String)>,
+}
+
+/// The administrative URL of a database server the tests may use, from `variable`; `None`
+/// (the test is skipped with a notice) when it is unset outside CI.
+fn server_url(variable: &str, what: &str) -> Option<String> {
+    if let Ok(url) = std::env::var(variable) {
+        return Some(url);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{variable} must be set in CI: {what} tests are never skipped there"
+    );
+    eprintln!("skipping {what} variant: {variable} is not set");
+    None
 }
 
 impl TestDatabase {
@@ -104,18 +126,11 @@ impl TestDatabase {
                 Some(Self {
                     url,
                     _dir: Some(dir),
-                    postgres: None,
+                    server: None,
                 })
             }
             Backend::Postgres => {
-                let Ok(admin_url) = std::env::var("MEDSYS_TEST_POSTGRES_URL") else {
-                    assert!(
-                        std::env::var_os("CI").is_none(),
-                        "MEDSYS_TEST_POSTGRES_URL must be set in CI: PostgreSQL tests are never skipped there"
-                    );
-                    eprintln!("skipping PostgreSQL variant: MEDSYS_TEST_POSTGRES_URL is not set");
-                    return None;
-                };
+                let admin_url = server_url("MEDSYS_TEST_POSTGRES_URL", "PostgreSQL")?;
                 let name = format!("medsys_t_{}", random_hex(8));
                 let mut conn = PgConnection::connect(&admin_url)
                     .await
@@ -127,28 +142,69 @@ impl TestDatabase {
                 Some(Self {
                     url: with_database(&admin_url, &name),
                     _dir: None,
-                    postgres: Some((admin_url, name)),
+                    server: Some((backend, admin_url, name)),
+                })
+            }
+            Backend::Mysql => {
+                let admin_url = server_url("MEDSYS_TEST_MYSQL_URL", "MySQL")?;
+                let name = format!("medsys_t_{}", random_hex(8));
+                let mut conn = MySqlConnection::connect(&admin_url)
+                    .await
+                    .expect("connect to MEDSYS_TEST_MYSQL_URL");
+                conn.execute(
+                    format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                        .as_str(),
+                )
+                .await
+                .expect("create test database");
+                drop(conn.close().await);
+                Some(Self {
+                    url: with_database(&admin_url, &name),
+                    _dir: None,
+                    server: Some((backend, admin_url, name)),
                 })
             }
         }
     }
 
     pub async fn drop_database(self) {
-        if let Some((admin_url, name)) = &self.postgres
-            && let Ok(mut conn) = PgConnection::connect(admin_url).await
-        {
-            let dropped = conn
-                .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                .await;
-            if let Err(error) = dropped {
-                eprintln!("could not drop test database {name}: {error}");
-            }
-            drop(conn.close().await);
+        let Some((backend, admin_url, name)) = &self.server else {
+            return;
+        };
+        let dropped = match backend {
+            Backend::Postgres => match PgConnection::connect(admin_url).await {
+                Ok(mut conn) => {
+                    let dropped = conn
+                        .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                        .await
+                        .map(drop);
+                    drop(conn.close().await);
+                    dropped
+                }
+                Err(error) => Err(error),
+            },
+            // MySQL waits for the metadata locks of open connections: the server under test
+            // has stopped (or its pool has closed) by now.
+            Backend::Mysql => match MySqlConnection::connect(admin_url).await {
+                Ok(mut conn) => {
+                    let dropped = conn
+                        .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
+                        .await
+                        .map(drop);
+                    drop(conn.close().await);
+                    dropped
+                }
+                Err(error) => Err(error),
+            },
+            Backend::Sqlite => Ok(()),
+        };
+        if let Err(error) = dropped {
+            eprintln!("could not drop test database {name}: {error}");
         }
     }
 }
 
-/// Replaces the database name of a PostgreSQL URL.
+/// Replaces the database name of a PostgreSQL or MySQL URL.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),

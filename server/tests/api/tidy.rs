@@ -9,6 +9,7 @@ fn rules() -> Vec<(&'static str, &'static [&'static str])> {
         ("src/mgr/domain.rs", &["axum", "sqlx", "tower", "http::"]),
         ("src/mgr/store.rs", &["axum", "tower", "StatusCode"]),
         ("src/db.rs", &["axum", "tower", "StatusCode"]),
+        ("src/db/statement.rs", &["axum", "tower", "StatusCode"]),
         ("src/password.rs", &["axum", "sqlx"]),
         ("src/json.rs", &["axum", "sqlx"]),
         ("src/config.rs", &["axum", "sqlx"]),

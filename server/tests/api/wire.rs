@@ -6,9 +6,9 @@
 use reqwest::{Method, header};
 use serde_json::json;
 
-use crate::on_both_backends;
+use crate::on_every_backend;
 
-on_both_backends! {
+on_every_backend! {
     async fn malformed_or_non_object_bodies_count_as_carrying_no_action(server: TestServer) {
         let api = server.admin().await;
         for body in ["{not json", "", "[1,2]", "\"add_customer\"", "null"] {
