@@ -581,7 +581,10 @@ export interface operations {
             /** @description Signed out (`ret` 0) or refused (`ret` 1). */
             200: {
                 headers: {
-                    /** @description On success, expires the `sessionid` cookie (empty value, `Max-Age=0`, `Path=/`). */
+                    /**
+                     * @description On success, expires the `sessionid` cookie (empty value, `Max-Age=0`, `Path=/`).
+                     * @example sessionid=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/
+                     */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
                 };

@@ -1252,11 +1252,20 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
-        /** @description Present only when the request's token had less than 10 minutes left: a new token, `Bearer <jwt>`, valid for the full lifetime again. From this response on, the old token answers code 2 token失效; the client must store and use the new one. */
+        /**
+         * @description Present only when the request's token had less than 10 minutes left: a new token, `Bearer <jwt>`, valid for the full lifetime again. From this response on, the old token answers code 2 token失效; the client must store and use the new one.
+         * @example Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIyMDIxMDAwMDAwMSIsIm5vdGUiOiJleGFtcGxlLXJlZnJlc2hlZC10b2tlbiJ9.bm90LWEtcmVhbC1zaWduYXR1cmU
+         */
         RefreshedToken: string;
-        /** @description Present on a successful login (code 1): the new token, `Bearer <jwt>`. Send it unchanged in the `Authorization` request header of every other operation. */
+        /**
+         * @description Present on a successful login (code 1): the new token, `Bearer <jwt>`. Send it unchanged in the `Authorization` request header of every other operation.
+         * @example Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIyMDIxMDAwMDAwMSIsIm5vdGUiOiJleGFtcGxlLW5vdC1hLXJlYWwtdG9rZW4ifQ.bm90LWEtcmVhbC1zaWduYXR1cmU
+         */
         LoginToken: string;
-        /** @description CORS: lets browser front ends read the `Authorization` response header. Present on a successful login. */
+        /**
+         * @description CORS: lets browser front ends read the `Authorization` response header. Present on a successful login.
+         * @example Authorization
+         */
         ExposeAuthorization: "Authorization";
     };
     pathItems: never;
@@ -1649,7 +1658,10 @@ export interface operations {
             200: {
                 headers: {
                     Authorization: components["headers"]["RefreshedToken"];
-                    /** @description Present with the file (RFC 6266): an ASCII fallback `filename` and the real UTF-8 name in `filename*`. */
+                    /**
+                     * @description Present with the file (RFC 6266): an ASCII fallback `filename` and the real UTF-8 name in `filename*`.
+                     * @example attachment; filename="order.xlsx"; filename*=UTF-8''%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx
+                     */
                     "Content-Disposition"?: "attachment; filename=\"order.xlsx\"; filename*=UTF-8''%E7%94%B3%E8%AF%B7%E5%8D%95.xlsx";
                     [name: string]: unknown;
                 };
@@ -1719,7 +1731,10 @@ export interface operations {
             200: {
                 headers: {
                     Authorization: components["headers"]["RefreshedToken"];
-                    /** @description Present with the file (RFC 6266): an ASCII fallback `filename` and the real UTF-8 name in `filename*`. */
+                    /**
+                     * @description Present with the file (RFC 6266): an ASCII fallback `filename` and the real UTF-8 name in `filename*`.
+                     * @example attachment; filename="feasibility-report.docx"; filename*=UTF-8''%E5%8F%AF%E8%A1%8C%E6%80%A7%E6%8A%A5%E5%91%8A.docx
+                     */
                     "Content-Disposition"?: "attachment; filename=\"feasibility-report.docx\"; filename*=UTF-8''%E5%8F%AF%E8%A1%8C%E6%80%A7%E6%8A%A5%E5%91%8A.docx";
                     [name: string]: unknown;
                 };
@@ -1746,7 +1761,10 @@ export interface operations {
             200: {
                 headers: {
                     Authorization: components["headers"]["RefreshedToken"];
-                    /** @description Present with the file (RFC 6266): `attachment; filename="signature-{id}.{png|jpg}"; filename*=UTF-8''signature-{id}.{png|jpg}`. */
+                    /**
+                     * @description Present with the file (RFC 6266): `attachment; filename="signature-{id}.{png|jpg}"; filename*=UTF-8''signature-{id}.{png|jpg}`.
+                     * @example attachment; filename="signature-2021010101.png"; filename*=UTF-8''signature-2021010101.png
+                     */
                     "Content-Disposition"?: string;
                     [name: string]: unknown;
                 };
@@ -2465,7 +2483,10 @@ export interface operations {
             200: {
                 headers: {
                     Authorization: components["headers"]["RefreshedToken"];
-                    /** @description Present with the file (RFC 6266): an ASCII fallback `filename` and the real UTF-8 name in `filename*`. */
+                    /**
+                     * @description Present with the file (RFC 6266): an ASCII fallback `filename` and the real UTF-8 name in `filename*`.
+                     * @example attachment; filename="user-import-template.xlsx"; filename*=UTF-8''%E7%94%A8%E6%88%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx
+                     */
                     "Content-Disposition"?: "attachment; filename=\"user-import-template.xlsx\"; filename*=UTF-8''%E7%94%A8%E6%88%B7%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx";
                     [name: string]: unknown;
                 };
