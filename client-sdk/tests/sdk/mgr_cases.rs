@@ -138,7 +138,7 @@ mod signout {
                 json_response(200u16, r#"{"ret":0,"msg":"登出成功"}"#)
                     .insert_header(
                         "set-cookie",
-                        "sessionid=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/",
+                        "sessionid=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0",
                     ),
             )
             .expect(1)

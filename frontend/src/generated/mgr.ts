@@ -583,7 +583,7 @@ export interface operations {
                 headers: {
                     /**
                      * @description On success, expires the `sessionid` cookie (empty value, `Max-Age=0`, `Path=/`).
-                     * @example sessionid=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/
+                     * @example sessionid=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0
                      */
                     "Set-Cookie"?: string;
                     [name: string]: unknown;
