@@ -7,6 +7,8 @@ const USAGE: &str = "cargo xtask <command>
 commands:
   check-spec [FILES...]   check openapi/*.yaml (or the given files) against openapi/README.md
   codegen [--check]       generate client-sdk/ from openapi/*.yaml (--check: fail with a diff when stale)
+  typescript [--check]    generate frontend/src/generated/*.ts from openapi/*.yaml with openapi-typescript
+                          (run `npm ci --prefix frontend` first; --check: fail with a diff when stale)
   bench [ARGS...]         build the release server and run the performance harness
                           (e.g. --rows 1000000 --database sqlite,postgres; see docs/performance.md)";
 
@@ -19,6 +21,7 @@ fn main() -> anyhow::Result<ExitCode> {
     match command {
         "check-spec" => xtask::check::run(rest),
         "codegen" => xtask::codegen::run(rest),
+        "typescript" => xtask::typescript::run(rest),
         "bench" => xtask::bench::run(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");

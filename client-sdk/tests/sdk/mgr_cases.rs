@@ -134,13 +134,23 @@ mod signout {
             .and(path("/api/mgr/signout"))
             .and(query_is(&[]))
             .and(header_is("cookie", Some(SESSION_COOKIE)))
-            .respond_with(json_response(200u16, r#"{"ret":0,"msg":"登出成功"}"#))
+            .respond_with(
+                json_response(200u16, r#"{"ret":0,"msg":"登出成功"}"#)
+                    .insert_header(
+                        "set-cookie",
+                        "sessionid=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0",
+                    ),
+            )
             .expect(1)
             .mount(&server)
             .await;
         let client = mgr_client(&server, true);
         let result = client.signout().await;
         assert_ok_unit("signout / ok", result);
+        assert_eq!(
+            client.session_id().as_ref().map(medsys_client::SessionId::expose), None,
+            "signout / ok"
+        );
     }
     /// No session cookie
     #[tokio::test]

@@ -2626,10 +2626,14 @@ mod download_signature {
             .and(header_is("authorization", Some(TOKEN_VALID)))
             .respond_with(
                 file_response(
-                    200u16,
-                    "image/png",
-                    "content of download_signature (success)".as_bytes(),
-                ),
+                        200u16,
+                        "image/png",
+                        "content of download_signature (success)".as_bytes(),
+                    )
+                    .insert_header(
+                        "content-disposition",
+                        "attachment; filename=\"signature-2021010101.png\"; filename*=UTF-8''signature-2021010101.png",
+                    ),
             )
             .expect(1)
             .mount(&server)
@@ -2641,7 +2645,7 @@ mod download_signature {
             result,
             "content of download_signature (success)".as_bytes(),
             "image/png",
-            None,
+            Some("signature-2021010101.png"),
         );
     }
     /// Leader of the order's department downloads a JPEG
@@ -2654,10 +2658,15 @@ mod download_signature {
             .and(header_is("authorization", Some(TOKEN_VALID)))
             .respond_with(
                 file_response(
-                    200u16,
-                    "image/jpeg",
-                    "content of download_signature (deptlead_downloads_jpeg)".as_bytes(),
-                ),
+                        200u16,
+                        "image/jpeg",
+                        "content of download_signature (deptlead_downloads_jpeg)"
+                            .as_bytes(),
+                    )
+                    .insert_header(
+                        "content-disposition",
+                        "attachment; filename=\"signature-2021010101.png\"; filename*=UTF-8''signature-2021010101.png",
+                    ),
             )
             .expect(1)
             .mount(&server)
@@ -2669,7 +2678,7 @@ mod download_signature {
             result,
             "content of download_signature (deptlead_downloads_jpeg)".as_bytes(),
             "image/jpeg",
-            None,
+            Some("signature-2021010101.png"),
         );
     }
     /// Nothing uploaded yet

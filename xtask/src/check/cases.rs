@@ -126,6 +126,7 @@ fn check_responses<'d>(
         let Ok((pointer, response)) = deref(doc, join(&responses_pointer, status), response) else {
             continue;
         };
+        check_header_examples(report, doc, validators, op, status, &pointer, response);
         let Some(content) = response
             .get("content")
             .and_then(Value::as_object)
@@ -184,6 +185,56 @@ fn check_responses<'d>(
         }
     }
     cases
+}
+
+/// Every response header has an `example` that matches its schema: mock servers such as Prism
+/// answer a header with its example, and without one they make up a value that may break the
+/// schema (a token that is not `Bearer <jwt>`), which misleads front ends developed against
+/// the mock.
+fn check_header_examples(
+    report: &mut Report<'_>,
+    doc: &Value,
+    validators: &mut Validators<'_>,
+    op: &Operation<'_>,
+    status: &str,
+    response_pointer: &str,
+    response: &Value,
+) {
+    let Some(headers) = response.get("headers").and_then(Value::as_object) else {
+        return;
+    };
+    let headers_pointer = join(response_pointer, "headers");
+    for (name, header) in headers {
+        // Unresolvable references are reported once, by the `$ref` check.
+        let Ok((pointer, header)) = deref(doc, join(&headers_pointer, name), header) else {
+            continue;
+        };
+        let place = format!("response {status} header {name}");
+        let Some(example) = header.get("example") else {
+            report.for_op(
+                op,
+                None,
+                format!("{place} has no `example` (mock servers answer it with a made-up value)"),
+            );
+            continue;
+        };
+        if header.get("schema").is_none() {
+            report.for_op(op, None, format!("{place} has no `schema`"));
+            continue;
+        }
+        match validators.validate(&join(&pointer, "schema"), example) {
+            Ok(errors) => {
+                for error in errors {
+                    report.for_op(
+                        op,
+                        None,
+                        format!("{place}: the example does not match its schema {error}"),
+                    );
+                }
+            }
+            Err(message) => report.for_op(op, None, format!("{place}: {message}")),
+        }
+    }
 }
 
 /// The `examples` of a media type (or parameter) with the schema they are checked against.

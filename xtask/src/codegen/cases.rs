@@ -342,7 +342,18 @@ fn case_test(
                                 .next()
                                 .and_then(|pair| pair.split_once('='))
                                 .map_or("", |(_, id)| id);
-                            after.push(quote!(assert_eq!(client.session_id().as_ref().map(medsys_client::SessionId::expose), Some(#id), #label);));
+                            // A cookie that expires the session (signout's) leaves the client
+                            // without one; any other sets it.
+                            let expires = id.is_empty()
+                                || cookie.split(';').any(|attribute| {
+                                    attribute.trim().eq_ignore_ascii_case("max-age=0")
+                                });
+                            let expected = if expires {
+                                quote!(None)
+                            } else {
+                                quote!(Some(#id))
+                            };
+                            after.push(quote!(assert_eq!(client.session_id().as_ref().map(medsys_client::SessionId::expose), #expected, #label);));
                         }
                     }
                     (Flavor::Procurement, "authorization") if public => {

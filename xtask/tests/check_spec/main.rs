@@ -514,3 +514,29 @@ fn first_inline_json_example(
     }
     None
 }
+
+#[test]
+fn a_response_header_without_an_example_or_with_a_wrong_one_is_reported() {
+    // Prism answers a header with its example; without one it makes up a value.
+    let mut doc = real_spec("mgr.yaml");
+    object(
+        &mut doc,
+        "/paths/~1api~1mgr~1signout/get/responses/200/headers/Set-Cookie",
+    )
+    .remove("example");
+    assert_reported(
+        &problems(&doc),
+        "signout",
+        None,
+        "response 200 header Set-Cookie has no `example`",
+    );
+
+    let mut doc = real_spec("procurement.yaml");
+    *at(&mut doc, "/components/headers/RefreshedToken/example") = json!("Bearer not-a-jwt");
+    assert_reported(
+        &problems(&doc),
+        "get_order",
+        None,
+        "response 200 header Authorization: the example does not match its schema",
+    );
+}
