@@ -524,8 +524,20 @@ impl Procurement {
         }
         let mut orders: BTreeMap<Fixture, String> = BTreeMap::new();
         if let Some((_, scene)) = SCENES.iter().find(|(case, _)| *case == id) {
+            let mut previous: Option<std::time::Instant> = None;
             for (fixture, stage) in *scene {
+                // Lists sort by creation time to the second, then by id. The newer fixture is
+                // created a second after the older one, so that it comes first whatever the ids:
+                // on a deployment whose counter has passed 99 (`2026011xx` above `20260203`),
+                // the ids alone would put the rows in another order than the example's.
+                if let Some(created) = previous {
+                    let gap = Duration::from_millis(1100);
+                    if let Some(wait) = gap.checked_sub(created.elapsed()) {
+                        tokio::time::sleep(wait).await;
+                    }
+                }
                 let order = self.new_order(runner, *fixture, *stage).await?;
+                previous = Some(std::time::Instant::now());
                 p.rename_within(fixture.doc_id(), &order);
                 orders.insert(*fixture, order);
             }
