@@ -116,9 +116,10 @@ impl Client {
                 request_id: received.request_id(),
             });
         }
+        let value = received.decode(value)?;
         Ok(Response {
-            value: received.decode(value)?,
-            meta: received.meta(),
+            value,
+            meta: received.into_meta(),
         })
     }
 

@@ -87,31 +87,19 @@ impl Received {
     }
 
     /// Status, headers and request id, with credentials (`Authorization`, the session cookie)
-    /// replaced by `<redacted>`: the client has already taken them.
-    pub(crate) fn meta(&self) -> ResponseMeta {
-        let mut headers = self.headers.clone();
+    /// replaced by `<redacted>`: the client has already taken them. Takes the headers rather
+    /// than copying them, since every successful call builds one.
+    pub(crate) fn into_meta(self) -> ResponseMeta {
+        let mut headers = self.headers;
         if headers.contains_key(AUTHORIZATION) {
             headers.insert(AUTHORIZATION, HeaderValue::from_static("<redacted>"));
         }
-        let cookies: Vec<HeaderValue> = headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(
-                |cookie| match cookie.to_str().ok().and_then(|c| c.split_once('=')) {
-                    Some((name, _)) => {
-                        let rest = cookie
-                            .to_str()
-                            .ok()
-                            .and_then(|c| c.split_once(';'))
-                            .map_or(String::new(), |(_, rest)| format!(";{rest}"));
-                        HeaderValue::from_str(&format!("{}=<redacted>{rest}", name.trim()))
-                            .unwrap_or_else(|_| HeaderValue::from_static("<redacted>"))
-                    }
-                    None => HeaderValue::from_static("<redacted>"),
-                },
-            )
-            .collect();
-        if !cookies.is_empty() {
+        if headers.contains_key(SET_COOKIE) {
+            let cookies: Vec<HeaderValue> = headers
+                .get_all(SET_COOKIE)
+                .iter()
+                .map(redacted_cookie)
+                .collect();
             headers.remove(SET_COOKIE);
             for cookie in cookies {
                 headers.append(SET_COOKIE, cookie);
@@ -167,6 +155,20 @@ impl Received {
     pub(crate) fn decode<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T, Error> {
         serde_json::from_value(value).map_err(|error| self.decode_error(error))
     }
+}
+
+/// A `Set-Cookie` value with its value replaced: `sessionid=<redacted>; HttpOnly; ...`.
+fn redacted_cookie(cookie: &HeaderValue) -> HeaderValue {
+    let text = cookie.to_str().unwrap_or("");
+    let (pair, attributes) = text.split_once(';').unwrap_or((text, ""));
+    let name = pair.split_once('=').map_or("", |(name, _)| name.trim());
+    let attributes = if attributes.is_empty() {
+        String::new()
+    } else {
+        format!(";{attributes}")
+    };
+    HeaderValue::from_str(&format!("{name}=<redacted>{attributes}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("<redacted>"))
 }
 
 /// Base URL without a trailing slash, checked to be an absolute URL.

@@ -309,36 +309,48 @@ async fn other_errors_are_not_retried() {
 
 #[tokio::test]
 async fn a_timed_out_attempt_is_a_transport_error_and_is_retried_when_idempotent() {
-    let server = MockServer::start().await;
+    let slow = json_response(200, DEPARTMENTS).set_delay(Duration::from_secs(2));
+    // A server that always answers late: without retries, the call times out.
+    let late = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/department/departments"))
-        .respond_with(json_response(200, DEPARTMENTS).set_delay(Duration::from_secs(2)))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
+        .respond_with(slow.clone())
+        .mount(&late)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/department/departments"))
-        .respond_with(json_response(200, DEPARTMENTS))
-        .with_priority(2)
-        .mount(&server)
-        .await;
-    let impatient = procurement::Client::builder(&server.uri())
+    let impatient = procurement::Client::builder(&late.uri())
         .timeout(Duration::from_millis(200))
         .build()
         .expect("client");
-    let retrying = procurement::Client::builder(&server.uri())
-        .timeout(Duration::from_millis(200))
-        .retry(quick_retries(1))
-        .build()
-        .expect("client");
-    // The first request answers late; the next ones at once.
     let error = impatient.list_departments().await.expect_err("timed out");
     assert!(
         matches!(&error, Error::Transport(inner) if inner.is_timeout()),
         "{error:?}"
     );
-    retrying.list_departments().await.expect("answered on time");
+    // A server whose first answer is late and the next ones on time: the retry succeeds.
+    let once_late = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/department/departments"))
+        .respond_with(slow)
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&once_late)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/department/departments"))
+        .respond_with(json_response(200, DEPARTMENTS))
+        .with_priority(2)
+        .mount(&once_late)
+        .await;
+    let retrying = procurement::Client::builder(&once_late.uri())
+        .timeout(Duration::from_millis(200))
+        .retry(quick_retries(1))
+        .build()
+        .expect("client");
+    let response = retrying
+        .list_departments_with_response()
+        .await
+        .expect("answered on time at the second attempt");
+    assert_eq!(response.meta.attempts(), 2);
 }
 
 #[tokio::test]

@@ -278,8 +278,11 @@ async fn many_tasks_share_one_client_across_the_refresh_window(
                 let seen = Arc::clone(&seen);
                 tokio::spawn(async move {
                     let (mut calls, mut failures) = (0u32, Vec::new());
-                    // Bounded in time and count.
-                    while Instant::now() < deadline && calls < 200 {
+                    // Bounded in time and count. The short pause keeps a fast machine from
+                    // reaching the count before the first refresh (about 3 s in), so that the
+                    // deadline, not the count, ends the loop.
+                    while Instant::now() < deadline && calls < 4_000 {
+                        tokio::time::sleep(Duration::from_millis(2)).await;
                         calls += 1;
                         if let Some(token) = client.token() {
                             seen.lock().expect("seen").insert(token.expose().to_owned());
