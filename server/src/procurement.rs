@@ -1,16 +1,19 @@
 //! The procurement API (`openapi/procurement.yaml`): equipment purchase orders, their approval
 //! workflow, notices, files and user administration, behind HS256 bearer tokens.
 //!
-//! Reading order: [`domain`] (roles, statuses, ids, texts, validation; no HTTP, no SQL),
-//! [`token`] (JWTs), [`store`] (queries), [`excel`] (workbooks), [`error`] (the
-//! `{success, code, msg, data}` envelope and the mapping of every failure to it), [`extract`]
-//! (request extractors, the bearer check and the refresh layer), [`http`] (handlers, one file
-//! per tag).
+//! Reading order: [`generated`] (every operation's operationId, method, path and `x-roles`,
+//! generated from the spec), [`domain`] (roles, statuses, transitions, ids, texts, validation;
+//! no HTTP, no SQL), [`token`] (JWTs), [`store`] (queries), [`excel`] (workbooks), [`error`]
+//! (the `{success, code, msg, data}` envelope and the mapping of every failure to it),
+//! [`extract`] (request extractors, the bearer and role checks, the refresh layer), [`http`]
+//! (handlers, one file per tag), and [`routes`], which binds each generated operation to its
+//! handler.
 
 pub mod domain;
 pub mod error;
 pub mod excel;
 pub mod extract;
+pub mod generated;
 pub mod http;
 pub mod setup;
 pub mod store;
@@ -18,7 +21,12 @@ pub mod token;
 
 use std::sync::Arc;
 
-use axum::{Extension, Router, extract::DefaultBodyLimit};
+use axum::{
+    Extension, Router,
+    extract::DefaultBodyLimit,
+    handler::Handler,
+    routing::{MethodFilter, on},
+};
 use utoipa::{
     Modify, OpenApi,
     openapi::security::{Http, HttpAuthScheme, SecurityScheme},
@@ -26,6 +34,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::app::AppState;
+use generated::*;
 use http::{admin, department, dept, inst, notice, order, user};
 
 /// Largest request body of the procurement API: uploads are checked against their own limits
@@ -47,7 +56,8 @@ impl Modify for BearerAuth {
     }
 }
 
-/// Every procurement route with its OpenAPI description.
+/// Every procurement handler with its utoipa description, for the drift test only: the served
+/// document is the YAML itself, and the routes come from [`generated`] ([`routes`]).
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ProcurementDoc::openapi())
         .routes(routes!(user::login))
@@ -90,11 +100,77 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::admin_download_user_template))
 }
 
+/// Binds each generated operation to its handler: the path and method come from the spec, never
+/// from the server's code. The handler's first argument, `Authorized<Op>`, checks the roles of
+/// the same operation.
+struct Bind {
+    router: Router<AppState>,
+    bound: Vec<&'static str>,
+}
+
+impl Bind {
+    fn op<E: Endpoint, H: Handler<T, AppState>, T: 'static>(mut self, _: E, handler: H) -> Self {
+        let operation = E::OPERATION;
+        let method = match operation.method {
+            Method::Get => MethodFilter::GET,
+            Method::Post => MethodFilter::POST,
+            Method::Put => MethodFilter::PUT,
+            Method::Delete => MethodFilter::DELETE,
+        };
+        self.router = self.router.route(operation.path, on(method, handler));
+        self.bound.push(operation.id);
+        self
+    }
+}
+
+/// Every operation of the spec with its handler, and the operationIds bound, in order.
+fn bind() -> Bind {
+    Bind {
+        router: Router::new(),
+        bound: Vec::new(),
+    }
+    .op(Login, user::login)
+    .op(GetUserInfo, user::get_user_info)
+    .op(Logout, user::logout)
+    .op(ChangePassword, user::change_password)
+    .op(ListDepartments, department::list_departments)
+    .op(CreateOrder, order::create_order)
+    .op(UpdateOrder, order::update_order)
+    .op(GetOrder, order::get_order)
+    .op(RecallOrder, order::recall_order)
+    .op(DeleteOrder, order::delete_order)
+    .op(ListOrders, order::list_orders)
+    .op(ExportOrderExcel, order::export_order_excel)
+    .op(UploadSignature, order::upload_signature)
+    .op(DownloadFeasibilityReport, order::download_feasibility_report)
+    .op(DownloadSignature, order::download_signature)
+    .op(CountUnreadNotices, notice::count_unread_notices)
+    .op(GetNotice, notice::get_notice)
+    .op(ListNotices, notice::list_notices)
+    .op(DeptSearchOrders, dept::dept_search_orders)
+    .op(DeptListPending, dept::dept_list_pending)
+    .op(DeptApprove, dept::dept_approve)
+    .op(DeptDeny, dept::dept_deny)
+    .op(InstSearchOrders, inst::inst_search_orders)
+    .op(InstListPending, inst::inst_list_pending)
+    .op(InstApprove, inst::inst_approve)
+    .op(InstDeny, inst::inst_deny)
+    .op(AdminDeleteOrder, admin::admin_delete_order)
+    .op(AdminListDeletedOrders, admin::admin_list_deleted_orders)
+    .op(AdminRestoreOrder, admin::admin_restore_order)
+    .op(AdminListUsers, admin::admin_list_users)
+    .op(AdminGetUser, admin::admin_get_user)
+    .op(AdminAddUser, admin::admin_add_user)
+    .op(AdminUpdateUser, admin::admin_update_user)
+    .op(AdminImportUsers, admin::admin_import_users)
+    .op(AdminDownloadUserTemplate, admin::admin_download_user_template)
+}
+
 /// The procurement routes ready to merge: the refresh layer, the shared state (signing secret)
 /// and the body limit of uploads.
 pub fn routes() -> Router<AppState> {
-    let (routes, _doc) = router().split_for_parts();
-    routes
+    bind()
+        .router
         .layer(axum::middleware::from_fn(extract::attach_refreshed_token))
         .layer(Extension(Arc::new(extract::Shared::default())))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -108,4 +184,15 @@ pub fn derived_openapi() -> utoipa::openapi::OpenApi {
 /// Whether a request path belongs to the procurement API (for the fallbacks).
 pub fn owns_path(path: &str) -> bool {
     !path.starts_with("/api/mgr") && !path.starts_with("/docs") && !path.starts_with("/openapi")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_of_the_spec_is_routed_once_in_spec_order() {
+        let spec: Vec<&str> = OPERATIONS.iter().map(|operation| operation.id).collect();
+        assert_eq!(bind().bound, spec);
+    }
 }

@@ -1,5 +1,6 @@
-//! `cargo xtask codegen [--check]`: generates the typed SDK (`client-sdk/src/generated/`) and its
-//! wiremock tests (`client-sdk/tests/sdk/*_cases.rs`) from `openapi/*.yaml`.
+//! `cargo xtask codegen [--check]`: generates the typed SDK (`client-sdk/src/generated/`), its
+//! wiremock tests (`client-sdk/tests/sdk/*_cases.rs`) and the procurement server's operation
+//! table (`server/src/procurement/generated.rs`) from `openapi/*.yaml`.
 //!
 //! progenitor accepts only OpenAPI 3.0 and knows neither the two envelopes, nor cookie sessions,
 //! nor multipart, so the generator is ours: it reads the spec as JSON (like `check-spec`), builds
@@ -9,11 +10,13 @@
 //! - [`spec`]: operations, parameters, bodies, responses and schema shapes;
 //! - [`types`]: Rust types from component schemas;
 //! - [`client`]: the plan of each operation (arguments, body, return type, paging) and its method;
-//! - [`cases`]: one wiremock test per case the typed API can express.
+//! - [`cases`]: one wiremock test per case the typed API can express;
+//! - [`server`]: the server's operations (operationId, method, path, `x-roles`).
 
 mod cases;
 mod client;
 mod naming;
+mod server;
 mod spec;
 mod types;
 
@@ -117,6 +120,12 @@ pub fn generate(root: &Path) -> anyhow::Result<Vec<File>> {
             path: format!("client-sdk/tests/sdk/{module}_cases.rs"),
             contents: tests,
         });
+        if spec.flavor == Flavor::Procurement {
+            files.push(File {
+                path: format!("server/src/{module}/generated.rs"),
+                contents: render(server::procurement(&spec, spec_path)?)?,
+            });
+        }
     }
     Ok(files)
 }

@@ -100,3 +100,90 @@ fn a_new_enum_value_becomes_a_variant_and_the_enum_stays_open() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_role_change_in_the_spec_changes_the_server_operation() {
+    // Letting institution leaders approve at department level, in the YAML only, must reach the
+    // server's generated operation (which its router and its role check read), and make the
+    // checked-in server stale, so `codegen --check` and `generated_sdk_is_up_to_date` fail until
+    // the change is regenerated. The server's role test reads the same `x-roles`, so it fails
+    // too until the regenerated code is built.
+    let root = xtask::check::workspace_root();
+    let dir = std::env::temp_dir().join(format!("medsys-codegen-roles-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("openapi")).expect("temp dir");
+    for spec in ["openapi/mgr.yaml", "openapi/procurement.yaml"] {
+        let mut text = std::fs::read_to_string(root.join(spec)).expect("spec");
+        if spec.ends_with("procurement.yaml") {
+            let at = text
+                .find("operationId: dept_approve\n")
+                .expect("dept_approve in the spec");
+            let roles = "x-roles:\n      - deptlead\n";
+            let offset = at + text[at..].find(roles).expect("dept_approve's x-roles");
+            text.replace_range(
+                offset..offset + roles.len(),
+                "x-roles:\n      - deptlead\n      - instlead\n",
+            );
+        }
+        std::fs::write(dir.join(spec), text).expect("write spec");
+    }
+    let files = xtask::codegen::generate(&dir).expect("codegen runs");
+    let server = files
+        .iter()
+        .find(|f| f.path == "server/src/procurement/generated.rs")
+        .expect("the server's generated operations");
+    let item = |code: &str| -> String {
+        let at = code
+            .find("impl Endpoint for DeptApprove")
+            .expect("DeptApprove");
+        code[at..at + code[at..].find("};").expect("end of item")].to_owned()
+    };
+    let changed = item(&server.contents);
+    assert!(
+        changed.contains("roles: &[Role::DeptLead, Role::InstLead]"),
+        "the new role is not in the server's operation:\n{changed}"
+    );
+    let checked_in =
+        std::fs::read_to_string(root.join(&server.path)).expect("checked-in generated.rs");
+    assert!(
+        item(&checked_in).contains("roles: &[Role::DeptLead]"),
+        "the checked-in operation is not today's"
+    );
+    assert_eq!(
+        xtask::codegen::stale_files(&root, std::slice::from_ref(server)).len(),
+        1,
+        "the checked-in server would be stale"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_renamed_operation_renames_the_server_type_its_router_names() {
+    // The server's router binds `DeptApprove` to its handler and the handler's caller is
+    // `Authorized<DeptApprove>`: renaming the operationId in the YAML renames the type, so the
+    // server stops compiling until its router and handler follow.
+    let root = xtask::check::workspace_root();
+    let dir = std::env::temp_dir().join(format!("medsys-codegen-rename-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("openapi")).expect("temp dir");
+    for spec in ["openapi/mgr.yaml", "openapi/procurement.yaml"] {
+        let mut text = std::fs::read_to_string(root.join(spec)).expect("spec");
+        if spec.ends_with("procurement.yaml") {
+            assert!(text.contains("operationId: dept_approve\n"));
+            text = text.replacen("operationId: dept_approve\n", "operationId: dept_accept\n", 1);
+        }
+        std::fs::write(dir.join(spec), text).expect("write spec");
+    }
+    let files = xtask::codegen::generate(&dir).expect("codegen runs");
+    let server = files
+        .iter()
+        .find(|f| f.path == "server/src/procurement/generated.rs")
+        .expect("the server's generated operations");
+    assert!(server.contents.contains("pub struct DeptAccept;"));
+    assert!(server.contents.contains("id: \"dept_accept\""));
+    assert!(!server.contents.contains("DeptApprove"));
+    let router = std::fs::read_to_string(root.join("server/src/procurement.rs")).expect("router");
+    assert!(
+        router.contains(".op(DeptApprove, dept::dept_approve)"),
+        "the server's router names the generated type"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

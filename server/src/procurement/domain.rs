@@ -1,5 +1,8 @@
-//! procurement domain rules: roles, order statuses and transitions, id formats, notice texts,
-//! menus, dates, pages and the validation of request fields. Knows neither HTTP nor SQL.
+//! procurement domain rules: roles, order statuses, id formats, notice texts, menus, dates,
+//! pages and the validation of request fields; the transitions are in [`workflow`], one
+//! function per operation. Knows neither HTTP nor SQL.
+
+pub mod workflow;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc};
 use serde::Serialize;
@@ -59,35 +62,6 @@ pub mod status {
     pub const SUBMITTED: i64 = 1;
     pub const DEPT_APPROVED: i64 = 2;
     pub const INST_APPROVED: i64 = 3;
-}
-
-/// A workflow step that changes an order's status.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    Recall,
-    DeptApprove,
-    DeptDeny,
-    InstApprove,
-    InstDeny,
-    Delete,
-    Restore,
-}
-
-impl Step {
-    /// The status after the step, or `None` when the step is not allowed from `current`.
-    pub fn next(self, current: i64, previous: Option<i64>) -> Option<i64> {
-        use status::*;
-        match (self, current) {
-            (Step::Recall, SUBMITTED)
-            | (Step::DeptDeny, SUBMITTED)
-            | (Step::InstDeny, DEPT_APPROVED) => Some(DRAFT),
-            (Step::DeptApprove, SUBMITTED) => Some(DEPT_APPROVED),
-            (Step::InstApprove, DEPT_APPROVED) => Some(INST_APPROVED),
-            (Step::Delete, current) if current != DELETED => Some(DELETED),
-            (Step::Restore, DELETED) => Some(previous.unwrap_or(SUBMITTED)),
-            _ => None,
-        }
-    }
 }
 
 /// `{year}{department}{counter}`: the counter has at least two digits.
@@ -759,16 +733,6 @@ mod tests {
         assert_eq!(order_id(2021, "01", 4), "20210104");
         assert_eq!(order_id(2021, "01", 100), "202101100");
         assert_eq!(line_id("20210104", 1), "2021010401");
-    }
-
-    #[test]
-    fn only_documented_transitions_are_allowed() {
-        assert_eq!(Step::DeptApprove.next(1, None), Some(2));
-        assert_eq!(Step::InstApprove.next(2, None), Some(3));
-        assert_eq!(Step::InstApprove.next(1, None), None);
-        assert_eq!(Step::Restore.next(-1, Some(2)), Some(2));
-        assert_eq!(Step::Delete.next(-1, None), None);
-        assert_eq!(Step::Recall.next(2, None), None);
     }
 
     #[test]

@@ -12,7 +12,11 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::procurement::{domain::FieldError, store::StoreError};
+use crate::procurement::{
+    domain::{FieldError, workflow::Refusal},
+    generated::ParamError,
+    store::StoreError,
+};
 
 /// Message texts of the contract that are not the code table's own.
 pub mod msg {
@@ -145,6 +149,25 @@ impl From<FieldError> for ProcurementError {
         match error {
             FieldError::Missing => Self::Missing,
             FieldError::Invalid => Self::Invalid,
+        }
+    }
+}
+
+impl From<ParamError> for ProcurementError {
+    fn from(error: ParamError) -> Self {
+        match error {
+            ParamError::Missing => Self::Missing,
+            ParamError::Invalid => Self::Invalid,
+        }
+    }
+}
+
+impl From<Refusal> for ProcurementError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Forbidden => Self::Forbidden,
+            Refusal::BadTransition => Self::bad_transition(),
+            Refusal::Stale => Self::business(msg::ORDER_STALE),
         }
     }
 }

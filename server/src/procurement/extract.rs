@@ -1,12 +1,16 @@
 //! Extractors of the procurement API whose failures answer in the envelope, the bearer-token
-//! check ([`Caller`]), and the response layer that attaches a refreshed token.
+//! check ([`Caller`]), the role check ([`Authorized`]), and the response layer that attaches a
+//! refreshed token.
 //!
-//! Extractors for the query and the body never reject by themselves: they hand the handler a
-//! `Result`, so that the documented order of checks (token, account, role, then parameters)
-//! holds even for a malformed body.
+//! The documented order of checks (token, account, role, then parameters) follows from the
+//! order of a handler's arguments: [`Authorized`] comes first and rejects, while the extractors
+//! for the query and the body never reject by themselves: they hand the handler a `Result`, so
+//! the order holds even for a malformed body.
 
 use std::{
     collections::HashMap,
+    marker::PhantomData,
+    ops::Deref,
     sync::{Arc, Mutex},
 };
 
@@ -25,8 +29,9 @@ use crate::{
     app::AppState,
     db::now_unix,
     procurement::{
-        domain::Role,
+        domain::{Role, workflow::Actor},
         error::ProcurementError,
+        generated::{Endpoint, FromQuery},
         store,
         token::{self, REFRESH_WINDOW_SECS},
     },
@@ -102,6 +107,15 @@ pub struct Caller {
 }
 
 impl Caller {
+    /// The caller as the workflow sees it.
+    pub fn actor(&self) -> Actor<'_> {
+        Actor {
+            id: &self.id,
+            role: self.role,
+            department_id: &self.department_id,
+        }
+    }
+
     /// Refuses roles outside `roles` with 31.
     pub fn require(&self, roles: &[Role]) -> Result<(), ProcurementError> {
         if roles.contains(&self.role) {
@@ -176,6 +190,45 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// A [`Caller`] proven to hold one of the roles of operation `E` (its `x-roles`, through the
+/// generated [`Endpoint`]); any other role is refused with 31 before the parameters are read.
+/// Dereferences to the caller.
+#[derive(Debug)]
+pub struct Authorized<E> {
+    caller: Caller,
+    endpoint: PhantomData<fn() -> E>,
+}
+
+impl<E> Authorized<E> {
+    pub fn into_caller(self) -> Caller {
+        self.caller
+    }
+}
+
+impl<E> Deref for Authorized<E> {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+impl<E: Endpoint> FromRequestParts<AppState> for Authorized<E> {
+    type Rejection = ProcurementError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.require(E::OPERATION.roles)?;
+        Ok(Self {
+            caller,
+            endpoint: PhantomData,
+        })
+    }
+}
+
 /// The configured token lifetime in seconds.
 pub fn ttl_secs(state: &AppState) -> i64 {
     i64::try_from(state.config.jwt_ttl.as_secs()).unwrap_or(i64::MAX / 2)
@@ -203,6 +256,23 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
             }
         }
         Ok(Self(Ok(map)))
+    }
+}
+
+/// The query parameters of an operation as its generated type (`QueryOf<DeptDenyQuery>`):
+/// `Err(12)` as for [`Params`], or the parameters' own 11 and 12 (presence and `maxLength`, in
+/// the spec's order). Never rejects, like [`Params`], so the role check answers first.
+#[derive(Debug)]
+pub struct QueryOf<T>(pub Result<T, ProcurementError>);
+
+impl<T: FromQuery, S: Send + Sync> FromRequestParts<S> for QueryOf<T> {
+    type Rejection = ProcurementError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Params(query) = Params::from_request_parts(parts, state).await?;
+        Ok(Self(query.and_then(|query| {
+            T::from_query(&query).map_err(ProcurementError::from)
+        })))
     }
 }
 

@@ -23,7 +23,11 @@ use crate::{
     app::AppState,
     db::now_unix,
     procurement::{
-        domain::{self, Role, Step, status},
+        domain::{
+            self, Role,
+            status,
+            workflow::{Change, OrderState},
+        },
         error::ProcurementError,
         extract::Caller,
         store::{self, Order, OrderFilter, Recipient, Sort, Transition},
@@ -50,9 +54,6 @@ pub struct FileUpload {
     pub file: Vec<u8>,
 }
 
-/// Every role (the operations open to any logged-in user).
-pub const ANYONE: &[Role] = &[Role::Admin, Role::InstLead, Role::DeptLead, Role::Applicant];
-
 pub type Reply = Result<Response, ProcurementError>;
 
 /// `{"success": true, "code": 1, "msg": "成功", "data": data}`.
@@ -65,26 +66,11 @@ pub fn zone(state: &AppState) -> FixedOffset {
     domain::zone(state.config.utc_offset_minutes)
 }
 
-/// A required parameter: absent or blank answers 11.
-pub fn required<'a>(
-    query: &'a HashMap<String, String>,
-    key: &str,
-) -> Result<&'a str, ProcurementError> {
-    query
-        .get(key)
-        .map(|value| value.trim())
-        .filter(|value| !value.is_empty())
-        .ok_or(ProcurementError::Missing)
-}
-
-/// A required user id parameter (UserId): absent or blank answers 11, anything but 11 digits 12.
-/// Checked before the id is looked up or compared with the caller's, as the order of checks
-/// puts parameters before existence (27) and ownership (31).
-pub fn user_id_param<'a>(
-    query: &'a HashMap<String, String>,
-    key: &str,
-) -> Result<&'a str, ProcurementError> {
-    let id = required(query, key)?;
+/// A user id parameter (UserId), already present (its generated query type answered 11 for an
+/// absent or blank one): anything but 11 digits answers 12. Checked before the id is looked up
+/// or compared with the caller's, as the order of checks puts parameters before existence (27)
+/// and ownership (31).
+pub fn user_id(id: &str) -> Result<&str, ProcurementError> {
     if domain::is_user_id(id) {
         Ok(id)
     } else {
@@ -92,9 +78,15 @@ pub fn user_id_param<'a>(
     }
 }
 
-/// The `page` parameter: 12 when it is not an integer ≥ 1.
+/// The `page` parameter as sent: 12 when it is not an integer ≥ 1; absent is page 1.
+pub fn page(value: Option<&str>) -> Result<i64, ProcurementError> {
+    domain::page(value).ok_or(ProcurementError::Invalid)
+}
+
+/// The `page` parameter of the search operations, which read their query as a map (see
+/// [`search_filter`]).
 pub fn page_param(query: &HashMap<String, String>) -> Result<i64, ProcurementError> {
-    domain::page(query.get("page").map(String::as_str)).ok_or(ProcurementError::Invalid)
+    page(query.get("page").map(String::as_str))
 }
 
 /// A Spring-style page.
@@ -194,24 +186,31 @@ pub async fn visible_order(
     }
 }
 
-/// Applies a workflow step to `order` (its current status and version as read).
-pub async fn apply_step(
-    state: &AppState,
-    order: &Order,
-    step: Step,
-    reason: Option<&str>,
-    notice: Option<domain::NoticeText>,
-) -> Reply {
-    let to = step
-        .next(order.status, order.previous_status)
-        .ok_or_else(ProcurementError::bad_transition)?;
+/// How the workflow sees `order`.
+pub fn order_state(order: &Order) -> OrderState<'_> {
+    OrderState {
+        id: &order.id,
+        owner: &order.user_id,
+        department_id: &order.department_id,
+        status: order.status,
+        previous_status: order.previous_status,
+        version: order.version,
+        ever_submitted: order.ever_submitted,
+    }
+}
+
+/// Writes a status change decided by the workflow (`domain::workflow`); the store applies it
+/// only if the order still has the status and version it was decided from.
+pub async fn apply(state: &AppState, order: &Order, change: Change) -> Reply {
     let transition = Transition {
         id: &order.id,
-        from: order.status,
-        version: order.version,
-        to,
-        reason,
-        notice: notice.map(|notice| (Recipient::Owner(&order.user_id), notice)),
+        from: change.from,
+        version: change.version,
+        to: change.to,
+        reason: change.reason.as_deref(),
+        notice: change
+            .notice
+            .map(|notice| (Recipient::Owner(&order.user_id), notice)),
     };
     store::transition(&state.db, &transition, now_unix()).await?;
     ok(Value::Null)

@@ -3,9 +3,15 @@
 //! place, required, shape), request media types and response statuses: the mgr drift test's
 //! facts without body shapes.
 //!
+//! The routes themselves (path, method, roles) are not taken from these annotations: they come
+//! from `server/src/procurement/generated.rs`, generated from the same YAML. The annotations
+//! stay for what is not generated yet: the parameters the handlers read.
+//!
 //! TODO-correctness: request and response body shapes are not compared, because the handlers
 //! build their bodies as JSON values and have no schema types to annotate with; the
 //! integration tests and the conformance suite check every body against the spec instead.
+//! TODO-cleanup: once `cargo xtask codegen` also generates the body types, the handlers can be
+//! typed by them and the utoipa annotations (a second description of every operation) can go.
 
 use serde_json::Value;
 

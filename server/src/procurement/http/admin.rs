@@ -9,25 +9,24 @@ use crate::{
     db::now_unix,
     password,
     procurement::{
-        domain::{self, ImportVerdict, Role, Step},
+        domain::{self, ImportVerdict, Role, workflow},
         error::{ProcurementError, msg},
         excel,
-        extract::{Caller, JsonBody, Params, Upload, UploadError, read_upload},
+        extract::{Authorized, Caller, JsonBody, QueryOf, Upload, UploadError, read_upload},
+        generated::{AdminAddUser, AdminDeleteOrder, AdminDownloadUserTemplate, AdminGetUser, AdminImportUsers, AdminListDeletedOrders, AdminListUsers, AdminRestoreOrder, AdminUpdateUser, AdminGetUserQuery, AdminListDeletedOrdersQuery, AdminListUsersQuery},
         http::{
-            Reply, apply_step, attachment, load_order, media, ok, order_page, page_json,
-            page_param, user::user_json, user_id_param,
+            Reply, apply, attachment, load_order, order_state, media, ok, order_page, page_json,
+            page, user::user_json, user_id,
         },
         store::{self, NewUser, OrderFilter, Sort},
     },
 };
 
-const ROLES: &[Role] = &[Role::Admin];
-
 /// Shared by admin_delete_order and the deprecated delete_order.
 pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Reply {
-    caller.require(ROLES)?;
     let order = load_order(state, caller, id).await?;
-    apply_step(state, &order, Step::Delete, None, None).await
+    let change = workflow::admin_delete_order(&order_state(&order))?;
+    apply(state, &order, change).await
 }
 
 /// 删除申请单: status -1, the previous status remembered.
@@ -41,7 +40,7 @@ pub async fn delete(state: &AppState, caller: &Caller, id: &str) -> Reply {
 )]
 pub async fn admin_delete_order(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AdminDeleteOrder>,
     Path(id): Path<String>,
 ) -> Reply {
     delete(&state, &caller, &id).await
@@ -58,12 +57,11 @@ pub async fn admin_delete_order(
 )]
 pub async fn admin_list_deleted_orders(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<AdminListDeletedOrders>,
+    QueryOf(query): QueryOf<AdminListDeletedOrdersQuery>,
 ) -> Reply {
-    caller.require(ROLES)?;
     let query = query?;
-    let page = page_param(&query)?;
+    let page = page(query.page.as_deref())?;
     let filter = OrderFilter {
         status: Some(domain::status::DELETED),
         ..OrderFilter::default()
@@ -82,12 +80,12 @@ pub async fn admin_list_deleted_orders(
 )]
 pub async fn admin_restore_order(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AdminRestoreOrder>,
     Path(id): Path<String>,
 ) -> Reply {
-    caller.require(ROLES)?;
     let order = load_order(&state, &caller, &id).await?;
-    apply_step(&state, &order, Step::Restore, None, None).await
+    let change = workflow::admin_restore_order(&order_state(&order))?;
+    apply(&state, &order, change).await
 }
 
 /// 用户列表: every user but the caller, by id.
@@ -101,12 +99,11 @@ pub async fn admin_restore_order(
 )]
 pub async fn admin_list_users(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<AdminListUsers>,
+    QueryOf(query): QueryOf<AdminListUsersQuery>,
 ) -> Reply {
-    caller.require(ROLES)?;
     let query = query?;
-    let page = page_param(&query)?;
+    let page = page(query.page.as_deref())?;
     let (offset, limit) = domain::page_window(page);
     let (users, total) = store::list_users(&state.db, &caller.id, offset, limit).await?;
     ok(page_json(
@@ -127,12 +124,11 @@ pub async fn admin_list_users(
 )]
 pub async fn admin_get_user(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<AdminGetUser>,
+    QueryOf(query): QueryOf<AdminGetUserQuery>,
 ) -> Reply {
-    caller.require(ROLES)?;
     let query = query?;
-    let uid = user_id_param(&query, "uid")?;
+    let uid = user_id(&query.uid)?;
     let user = store::find_user(&state.db, uid)
         .await?
         .ok_or(ProcurementError::UnknownAccount)?;
@@ -201,10 +197,9 @@ fn user_fields(
 )]
 pub async fn admin_add_user(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AdminAddUser>,
     JsonBody(body): JsonBody,
 ) -> Reply {
-    caller.require(ROLES)?;
     let body = body?;
     let fields = user_fields(&body, true)?;
     let password = match body.get("password") {
@@ -243,10 +238,9 @@ pub async fn admin_add_user(
 )]
 pub async fn admin_update_user(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AdminUpdateUser>,
     JsonBody(body): JsonBody,
 ) -> Reply {
-    caller.require(ROLES)?;
     let body = body?;
     let fields = user_fields(&body, false)?;
     let password = match body.get("password") {
@@ -292,10 +286,9 @@ pub async fn admin_update_user(
 )]
 pub async fn admin_import_users(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AdminImportUsers>,
     Upload(multipart): Upload,
 ) -> Reply {
-    caller.require(ROLES)?;
     let parts = match read_upload(multipart?, domain::MAX_IMPORT_BYTES).await {
         Ok(parts) => parts,
         Err(UploadError::TooLarge) => return Err(ProcurementError::business(msg::EXCEL_TOO_LARGE)),
@@ -336,8 +329,7 @@ pub async fn admin_import_users(
     responses((status = 200, description = "用户导入模板.xlsx, or an envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_download_user_template(State(state): State<AppState>, caller: Caller) -> Reply {
-    caller.require(ROLES)?;
+pub async fn admin_download_user_template(State(state): State<AppState>, caller: Authorized<AdminDownloadUserTemplate>) -> Reply {
     let names: Vec<String> = store::departments(&state.db)
         .await?
         .into_iter()

@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 use crate::{
     app::AppState,
     procurement::{
-        extract::Caller,
-        http::{ANYONE, Reply, ok},
+        extract::Authorized,
+        generated::{ListDepartments},
+        http::{Reply, ok},
         store,
     },
 };
@@ -20,8 +21,7 @@ use crate::{
     responses((status = 200, description = "Envelope with the department list")),
     security(("bearerAuth" = [])),
 )]
-pub async fn list_departments(State(state): State<AppState>, caller: Caller) -> Reply {
-    caller.require(ANYONE)?;
+pub async fn list_departments(State(state): State<AppState>, caller: Authorized<ListDepartments>) -> Reply {
     let departments = store::departments(&state.db).await?;
     let list: Vec<Value> = departments
         .iter()

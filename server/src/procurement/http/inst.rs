@@ -6,17 +6,15 @@ use axum::extract::State;
 use crate::{
     app::AppState,
     procurement::{
-        domain::{Role, Step, notice, status},
-        extract::{Caller, Params},
+        domain::{status, workflow},
+        extract::{Authorized, Params, QueryOf},
+        generated::{InstApprove, InstDeny, InstListPending, InstSearchOrders, InstApproveQuery, InstDenyQuery, InstListPendingQuery},
         http::{
-            Reply, apply_step, dept::reason, load_order, order_page, page_param, required,
-            search_filter,
+            Reply, apply, load_order, order_page, order_state, page, page_param, search_filter,
         },
         store::{OrderFilter, Sort},
     },
 };
-
-const ROLES: &[Role] = &[Role::InstLead];
 
 /// 主管查询申请单: orders of every department (all but deleted).
 #[utoipa::path(
@@ -38,10 +36,9 @@ const ROLES: &[Role] = &[Role::InstLead];
 )]
 pub async fn inst_search_orders(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<InstSearchOrders>,
     Params(query): Params,
 ) -> Reply {
-    caller.require(ROLES)?;
     let query = query?;
     let page = page_param(&query)?;
     let filter = search_filter(&query)?;
@@ -59,12 +56,11 @@ pub async fn inst_search_orders(
 )]
 pub async fn inst_list_pending(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<InstListPending>,
+    QueryOf(query): QueryOf<InstListPendingQuery>,
 ) -> Reply {
-    caller.require(ROLES)?;
     let query = query?;
-    let page = page_param(&query)?;
+    let page = page(query.page.as_deref())?;
     let filter = OrderFilter {
         status: Some(status::DEPT_APPROVED),
         ..OrderFilter::default()
@@ -83,15 +79,14 @@ pub async fn inst_list_pending(
 )]
 pub async fn inst_approve(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<InstApprove>,
+    QueryOf(query): QueryOf<InstApproveQuery>,
 ) -> Reply {
-    caller.require(ROLES)?;
     let query = query?;
-    let id = required(&query, "id")?;
+    let id = &query.id;
     let order = load_order(&state, &caller, id).await?;
-    let text = notice::inst_approved(&order.id);
-    apply_step(&state, &order, Step::InstApprove, None, Some(text)).await
+    let change = workflow::inst_approve(&order_state(&order))?;
+    apply(&state, &order, change).await
 }
 
 /// 主管打回: 2 → 0 with a reason; the owner is notified.
@@ -108,14 +103,13 @@ pub async fn inst_approve(
 )]
 pub async fn inst_deny(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<InstDeny>,
+    QueryOf(query): QueryOf<InstDenyQuery>,
 ) -> Reply {
-    caller.require(ROLES)?;
     let query = query?;
-    let id = required(&query, "id")?;
-    let reason = reason(&query)?;
+    let id = &query.id;
+    let reason = &query.reason;
     let order = load_order(&state, &caller, id).await?;
-    let text = notice::denied(&order.id, &reason);
-    apply_step(&state, &order, Step::InstDeny, Some(&reason), Some(text)).await
+    let change = workflow::inst_deny(&order_state(&order), reason)?;
+    apply(&state, &order, change).await
 }

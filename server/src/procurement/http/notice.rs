@@ -8,8 +8,9 @@ use crate::{
     procurement::{
         domain,
         error::{ProcurementError, msg},
-        extract::{Caller, Params},
-        http::{ANYONE, Reply, ok, page_json, page_param, required, user_id_param, zone},
+        extract::{Authorized, Caller, QueryOf},
+        generated::{CountUnreadNotices, GetNotice, ListNotices, CountUnreadNoticesQuery, GetNoticeQuery, ListNoticesQuery},
+        http::{Reply, ok, page, page_json, user_id, zone},
         store::{self, Notice},
     },
 };
@@ -46,12 +47,11 @@ fn own_uid(caller: &Caller, uid: &str) -> Result<(), ProcurementError> {
 )]
 pub async fn count_unread_notices(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<CountUnreadNotices>,
+    QueryOf(query): QueryOf<CountUnreadNoticesQuery>,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
-    let uid = user_id_param(&query, "uid")?;
+    let uid = user_id(&query.uid)?;
     own_uid(&caller, uid)?;
     ok(Value::from(store::count_unread(&state.db, uid).await?))
 }
@@ -67,13 +67,13 @@ pub async fn count_unread_notices(
 )]
 pub async fn get_notice(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<GetNotice>,
+    QueryOf(query): QueryOf<GetNoticeQuery>,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
-    let id: i64 = required(&query, "id")?
-        .parse()
+    let id: i64 = query
+        .id
+        .parse::<i64>()
         .ok()
         .filter(|id| *id >= 1)
         .ok_or(ProcurementError::Invalid)?;
@@ -102,13 +102,12 @@ pub async fn get_notice(
 )]
 pub async fn list_notices(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<ListNotices>,
+    QueryOf(query): QueryOf<ListNoticesQuery>,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
-    let uid = user_id_param(&query, "uid")?;
-    let page = page_param(&query)?;
+    let uid = user_id(&query.uid)?;
+    let page = page(query.page.as_deref())?;
     own_uid(&caller, uid)?;
     let (offset, limit) = domain::page_window(page);
     let (notices, total) = store::list_notices(&state.db, uid, offset, limit).await?;

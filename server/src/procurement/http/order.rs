@@ -7,13 +7,14 @@ use crate::{
     app::AppState,
     db::now_unix,
     procurement::{
-        domain::{self, Role, Step, notice, status},
+        domain::{self, Role, status, workflow},
         error::{ProcurementError, msg},
         excel,
-        extract::{Caller, JsonBody, Params, Upload, UploadError, read_upload},
+        extract::{Authorized, JsonBody, Params, QueryOf, Upload, UploadError, read_upload},
+        generated::{CreateOrder, DeleteOrder, DownloadFeasibilityReport, DownloadSignature, ExportOrderExcel, GetOrder, ListOrders, RecallOrder, UpdateOrder, UploadSignature, DownloadSignatureQuery, ExportOrderExcelQuery, GetOrderQuery},
         http::{
-            ANYONE, Reply, apply_step, attachment, load_order, media, ok, order_detail_json,
-            order_page, required, search_filter, visible_order, zone,
+            Reply, apply, attachment, load_order, media, ok, order_detail_json,
+            order_page, order_state, search_filter, visible_order, zone,
         },
         store::{self, Sort},
     },
@@ -33,20 +34,16 @@ const FEASIBILITY_REPORT: &[u8] = include_bytes!("../../../assets/feasibility-re
 )]
 pub async fn create_order(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<CreateOrder>,
     JsonBody(body): JsonBody,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let input = domain::order_input(&body?)?;
     let department_id = store::department_by_name(&state.db, &input.apply_department)
         .await?
         .ok_or(ProcurementError::Invalid)?;
-    if input.uid != caller.id {
-        return Err(ProcurementError::Forbidden);
-    }
+    let notice = workflow::create_order(&caller.actor(), &input)?;
     let now = now_unix();
     let zone = zone(&state);
-    let notice = (input.status == status::SUBMITTED).then(|| notice::submitted(&input.apply_user));
     let id = store::create_order(
         &state.db,
         &input,
@@ -71,40 +68,24 @@ pub async fn create_order(
 )]
 pub async fn update_order(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<UpdateOrder>,
     JsonBody(body): JsonBody,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let update = domain::order_update(&body?)?;
     let department_id = store::department_by_name(&state.db, &update.input.apply_department)
         .await?
         .ok_or(ProcurementError::Invalid)?;
     let order = load_order(&state, &caller, &update.id).await?;
-    if order.user_id != caller.id || update.input.uid != caller.id {
-        return Err(ProcurementError::Forbidden);
-    }
-    if order.version != update.version {
-        return Err(ProcurementError::business(msg::ORDER_STALE));
-    }
-    if order.status != status::DRAFT {
-        return Err(ProcurementError::bad_transition());
-    }
-    let notice = (update.input.status == status::SUBMITTED).then(|| {
-        if order.ever_submitted {
-            notice::resubmitted(&update.input.apply_user)
-        } else {
-            notice::submitted(&update.input.apply_user)
-        }
-    });
+    let change = workflow::update_order(&caller.actor(), &order_state(&order), &update)?;
     let now = now_unix();
     store::update_order(
         &state.db,
         &order.id,
-        update.version,
+        change.version,
         &update.input,
         &department_id,
         &domain::iso_today(now, zone(&state)),
-        notice.as_ref(),
+        change.notice.as_ref(),
         now,
     )
     .await?;
@@ -122,12 +103,11 @@ pub async fn update_order(
 )]
 pub async fn get_order(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<GetOrder>,
+    QueryOf(query): QueryOf<GetOrderQuery>,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
-    let id = required(&query, "id")?;
+    let id = &query.id;
     let order = visible_order(&state, &caller, id).await?;
     ok(order_detail_json(&order, zone(&state)))
 }
@@ -144,11 +124,10 @@ pub async fn get_order(
 )]
 pub async fn recall_order(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<RecallOrder>,
     Params(query): Params,
     JsonBody(body): JsonBody,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
     // An id counts as sent when the parameter or the member is there (blank included): two
     // sent ids must be equal (12); a single one that is blank is missing (11). The member is a
@@ -165,10 +144,8 @@ pub async fn recall_order(
         _ => return Err(ProcurementError::Missing),
     };
     let order = load_order(&state, &caller, &id).await?;
-    if order.user_id != caller.id {
-        return Err(ProcurementError::Forbidden);
-    }
-    apply_step(&state, &order, Step::Recall, None, None).await
+    let change = workflow::recall_order(&caller.actor(), &order_state(&order))?;
+    apply(&state, &order, change).await
 }
 
 /// Deletes an order (admins; the deprecated alias of admin_delete_order).
@@ -182,7 +159,7 @@ pub async fn recall_order(
 )]
 pub async fn delete_order(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<DeleteOrder>,
     Path(id): Path<String>,
 ) -> Reply {
     super::admin::delete(&state, &caller, &id).await
@@ -208,10 +185,9 @@ pub async fn delete_order(
 )]
 pub async fn list_orders(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ListOrders>,
     Params(query): Params,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
     let page = super::page_param(&query)?;
     let mut filter = search_filter(&query)?;
@@ -232,12 +208,11 @@ pub async fn list_orders(
 )]
 pub async fn export_order_excel(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<ExportOrderExcel>,
+    QueryOf(query): QueryOf<ExportOrderExcelQuery>,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
-    let id = required(&query, "id")?;
+    let id = &query.id;
     let order = visible_order(&state, &caller, id).await?;
     let bytes = excel::order_form(&order, zone(&state))
         .map_err(|error| ProcurementError::Internal(error.into()))?;
@@ -255,10 +230,9 @@ pub async fn export_order_excel(
 )]
 pub async fn upload_signature(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<UploadSignature>,
     Upload(multipart): Upload,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let parts = match read_upload(multipart?, domain::MAX_SIGNATURE_BYTES).await {
         Ok(parts) => parts,
         Err(UploadError::TooLarge) => return Err(ProcurementError::business(msg::IMAGE_TOO_LARGE)),
@@ -298,8 +272,7 @@ pub async fn upload_signature(
     responses((status = 200, description = "可行性报告.docx, or an envelope")),
     security(("bearerAuth" = [])),
 )]
-pub async fn download_feasibility_report(State(state): State<AppState>, caller: Caller) -> Reply {
-    caller.require(ANYONE)?;
+pub async fn download_feasibility_report(State(state): State<AppState>, caller: Authorized<DownloadFeasibilityReport>) -> Reply {
     let bytes = match &state.config.feasibility_report {
         Some(path) => {
             let path = path.clone();
@@ -330,12 +303,11 @@ pub async fn download_feasibility_report(State(state): State<AppState>, caller: 
 )]
 pub async fn download_signature(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<DownloadSignature>,
+    QueryOf(query): QueryOf<DownloadSignatureQuery>,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
-    let id = required(&query, "id")?;
+    let id = &query.id;
     let order = visible_order(&state, &caller, id).await?;
     let Some((_, data)) = store::get_signature(&state.db, &order.id).await? else {
         return Err(ProcurementError::business(msg::NO_SIGNATURE));

@@ -17,8 +17,9 @@ use crate::{
     procurement::{
         domain::{self, Role},
         error::ProcurementError,
-        extract::{Caller, JsonBody, LoginBody, Params, Shared, ttl_secs},
-        http::{ANYONE, Reply, ok, user_id_param},
+        extract::{Authorized, JsonBody, LoginBody, QueryOf, Shared, ttl_secs},
+        generated::{ChangePassword, GetUserInfo, Logout, GetUserInfoQuery, LogoutQuery},
+        http::{Reply, ok, user_id},
         store::{self, User},
         token,
     },
@@ -126,12 +127,11 @@ pub async fn login(
 )]
 pub async fn get_user_info(
     State(state): State<AppState>,
-    caller: Caller,
-    Params(query): Params,
+    caller: Authorized<GetUserInfo>,
+    QueryOf(query): QueryOf<GetUserInfoQuery>,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let query = query?;
-    let id = user_id_param(&query, "id")?;
+    let id = user_id(&query.id)?;
     if id != caller.id && caller.role != Role::Admin {
         return Err(ProcurementError::Forbidden);
     }
@@ -150,10 +150,9 @@ pub async fn get_user_info(
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn logout(State(state): State<AppState>, caller: Caller, Params(query): Params) -> Reply {
-    caller.require(ANYONE)?;
+pub async fn logout(State(state): State<AppState>, caller: Authorized<Logout>, QueryOf(query): QueryOf<LogoutQuery>) -> Reply {
     let query = query?;
-    let uid = user_id_param(&query, "uid")?;
+    let uid = user_id(&query.uid)?;
     let now = now_unix();
     if uid == caller.id {
         store::delete_token(&state.db, uid, now).await?;
@@ -180,10 +179,9 @@ pub async fn logout(State(state): State<AppState>, caller: Caller, Params(query)
 )]
 pub async fn change_password(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ChangePassword>,
     JsonBody(body): JsonBody,
 ) -> Reply {
-    caller.require(ANYONE)?;
     let body = body?;
     let text = |key: &str| match body.get(key) {
         None | Some(Value::Null) => Err(ProcurementError::Missing),
