@@ -13,6 +13,8 @@ pub mod domain;
 pub mod error;
 pub mod excel;
 pub mod extract;
+// Formatted by prettyplease, not rustfmt, so that `cargo xtask codegen --check` is stable.
+#[rustfmt::skip]
 pub mod generated;
 pub mod http;
 pub mod setup;
@@ -142,7 +144,10 @@ fn bind() -> Bind {
     .op(ListOrders, order::list_orders)
     .op(ExportOrderExcel, order::export_order_excel)
     .op(UploadSignature, order::upload_signature)
-    .op(DownloadFeasibilityReport, order::download_feasibility_report)
+    .op(
+        DownloadFeasibilityReport,
+        order::download_feasibility_report,
+    )
     .op(DownloadSignature, order::download_signature)
     .op(CountUnreadNotices, notice::count_unread_notices)
     .op(GetNotice, notice::get_notice)
@@ -163,7 +168,10 @@ fn bind() -> Bind {
     .op(AdminAddUser, admin::admin_add_user)
     .op(AdminUpdateUser, admin::admin_update_user)
     .op(AdminImportUsers, admin::admin_import_users)
-    .op(AdminDownloadUserTemplate, admin::admin_download_user_template)
+    .op(
+        AdminDownloadUserTemplate,
+        admin::admin_download_user_template,
+    )
 }
 
 /// The procurement routes ready to merge: the refresh layer, the shared state (signing secret)

@@ -168,7 +168,11 @@ fn a_renamed_operation_renames_the_server_type_its_router_names() {
         let mut text = std::fs::read_to_string(root.join(spec)).expect("spec");
         if spec.ends_with("procurement.yaml") {
             assert!(text.contains("operationId: dept_approve\n"));
-            text = text.replacen("operationId: dept_approve\n", "operationId: dept_accept\n", 1);
+            text = text.replacen(
+                "operationId: dept_approve\n",
+                "operationId: dept_accept\n",
+                1,
+            );
         }
         std::fs::write(dir.join(spec), text).expect("write spec");
     }

@@ -24,8 +24,7 @@ use crate::{
     db::now_unix,
     procurement::{
         domain::{
-            self, Role,
-            status,
+            self, Role, status,
             workflow::{Change, OrderState},
         },
         error::ProcurementError,

@@ -231,7 +231,9 @@ fn query_struct(spec: &Spec, op: &Operation<'_>) -> TokenStream {
             doc.push_str(" Required: absent or blank answers 11 参数缺失; trimmed.");
         }
         if let Some(max) = max {
-            doc.push_str(&format!(" At most {max} characters as sent, else 12 参数错误."));
+            doc.push_str(&format!(
+                " At most {max} characters as sent, else 12 参数错误."
+            ));
         }
         let doc = docs(&doc);
         if param.required {

@@ -283,7 +283,10 @@ mod tests {
             "编号20210104的申请单已被打回；打回原因：预算不足"
         );
         let change = inst_deny(&order(status::DEPT_APPROVED), "重复").unwrap();
-        assert_eq!((change.from, change.to), (status::DEPT_APPROVED, status::DRAFT));
+        assert_eq!(
+            (change.from, change.to),
+            (status::DEPT_APPROVED, status::DRAFT)
+        );
         assert_eq!(change.reason.as_deref(), Some("重复"));
     }
 
@@ -318,7 +321,10 @@ mod tests {
     #[test]
     fn delete_remembers_nothing_itself_and_restore_returns_to_the_previous_status() {
         let change = admin_delete_order(&order(status::DEPT_APPROVED)).unwrap();
-        assert_eq!((change.from, change.to), (status::DEPT_APPROVED, status::DELETED));
+        assert_eq!(
+            (change.from, change.to),
+            (status::DEPT_APPROVED, status::DELETED)
+        );
         assert_eq!(
             admin_delete_order(&order(status::DELETED)),
             Err(Refusal::BadTransition)

@@ -13,10 +13,15 @@ use crate::{
         error::{ProcurementError, msg},
         excel,
         extract::{Authorized, Caller, JsonBody, QueryOf, Upload, UploadError, read_upload},
-        generated::{AdminAddUser, AdminDeleteOrder, AdminDownloadUserTemplate, AdminGetUser, AdminImportUsers, AdminListDeletedOrders, AdminListUsers, AdminRestoreOrder, AdminUpdateUser, AdminGetUserQuery, AdminListDeletedOrdersQuery, AdminListUsersQuery},
+        generated::{
+            AdminAddUser, AdminDeleteOrder, AdminDownloadUserTemplate, AdminGetUser,
+            AdminGetUserQuery, AdminImportUsers, AdminListDeletedOrders,
+            AdminListDeletedOrdersQuery, AdminListUsers, AdminListUsersQuery, AdminRestoreOrder,
+            AdminUpdateUser,
+        },
         http::{
-            Reply, apply, attachment, load_order, order_state, media, ok, order_page, page_json,
-            page, user::user_json, user_id,
+            Reply, apply, attachment, load_order, media, ok, order_page, order_state, page,
+            page_json, user::user_json, user_id,
         },
         store::{self, NewUser, OrderFilter, Sort},
     },
@@ -57,7 +62,7 @@ pub async fn admin_delete_order(
 )]
 pub async fn admin_list_deleted_orders(
     State(state): State<AppState>,
-    caller: Authorized<AdminListDeletedOrders>,
+    _: Authorized<AdminListDeletedOrders>,
     QueryOf(query): QueryOf<AdminListDeletedOrdersQuery>,
 ) -> Reply {
     let query = query?;
@@ -124,7 +129,7 @@ pub async fn admin_list_users(
 )]
 pub async fn admin_get_user(
     State(state): State<AppState>,
-    caller: Authorized<AdminGetUser>,
+    _: Authorized<AdminGetUser>,
     QueryOf(query): QueryOf<AdminGetUserQuery>,
 ) -> Reply {
     let query = query?;
@@ -197,7 +202,7 @@ fn user_fields(
 )]
 pub async fn admin_add_user(
     State(state): State<AppState>,
-    caller: Authorized<AdminAddUser>,
+    _: Authorized<AdminAddUser>,
     JsonBody(body): JsonBody,
 ) -> Reply {
     let body = body?;
@@ -238,7 +243,7 @@ pub async fn admin_add_user(
 )]
 pub async fn admin_update_user(
     State(state): State<AppState>,
-    caller: Authorized<AdminUpdateUser>,
+    _: Authorized<AdminUpdateUser>,
     JsonBody(body): JsonBody,
 ) -> Reply {
     let body = body?;
@@ -286,7 +291,7 @@ pub async fn admin_update_user(
 )]
 pub async fn admin_import_users(
     State(state): State<AppState>,
-    caller: Authorized<AdminImportUsers>,
+    _: Authorized<AdminImportUsers>,
     Upload(multipart): Upload,
 ) -> Reply {
     let parts = match read_upload(multipart?, domain::MAX_IMPORT_BYTES).await {
@@ -329,7 +334,10 @@ pub async fn admin_import_users(
     responses((status = 200, description = "用户导入模板.xlsx, or an envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn admin_download_user_template(State(state): State<AppState>, caller: Authorized<AdminDownloadUserTemplate>) -> Reply {
+pub async fn admin_download_user_template(
+    State(state): State<AppState>,
+    _: Authorized<AdminDownloadUserTemplate>,
+) -> Reply {
     let names: Vec<String> = store::departments(&state.db)
         .await?
         .into_iter()

@@ -7,7 +7,7 @@ use crate::{
     app::AppState,
     procurement::{
         extract::Authorized,
-        generated::{ListDepartments},
+        generated::ListDepartments,
         http::{Reply, ok},
         store,
     },
@@ -21,7 +21,10 @@ use crate::{
     responses((status = 200, description = "Envelope with the department list")),
     security(("bearerAuth" = [])),
 )]
-pub async fn list_departments(State(state): State<AppState>, caller: Authorized<ListDepartments>) -> Reply {
+pub async fn list_departments(
+    State(state): State<AppState>,
+    _: Authorized<ListDepartments>,
+) -> Reply {
     let departments = store::departments(&state.db).await?;
     let list: Vec<Value> = departments
         .iter()

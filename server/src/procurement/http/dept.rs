@@ -8,7 +8,10 @@ use crate::{
     procurement::{
         domain::{status, workflow},
         extract::{Authorized, Params, QueryOf},
-        generated::{DeptApprove, DeptDeny, DeptListPending, DeptSearchOrders, DeptApproveQuery, DeptDenyQuery, DeptListPendingQuery},
+        generated::{
+            DeptApprove, DeptApproveQuery, DeptDeny, DeptDenyQuery, DeptListPending,
+            DeptListPendingQuery, DeptSearchOrders,
+        },
         http::{
             Reply, apply, load_order, order_page, order_state, page, page_param, search_filter,
         },

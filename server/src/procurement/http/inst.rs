@@ -8,7 +8,10 @@ use crate::{
     procurement::{
         domain::{status, workflow},
         extract::{Authorized, Params, QueryOf},
-        generated::{InstApprove, InstDeny, InstListPending, InstSearchOrders, InstApproveQuery, InstDenyQuery, InstListPendingQuery},
+        generated::{
+            InstApprove, InstApproveQuery, InstDeny, InstDenyQuery, InstListPending,
+            InstListPendingQuery, InstSearchOrders,
+        },
         http::{
             Reply, apply, load_order, order_page, order_state, page, page_param, search_filter,
         },
@@ -36,7 +39,7 @@ use crate::{
 )]
 pub async fn inst_search_orders(
     State(state): State<AppState>,
-    caller: Authorized<InstSearchOrders>,
+    _: Authorized<InstSearchOrders>,
     Params(query): Params,
 ) -> Reply {
     let query = query?;
@@ -56,7 +59,7 @@ pub async fn inst_search_orders(
 )]
 pub async fn inst_list_pending(
     State(state): State<AppState>,
-    caller: Authorized<InstListPending>,
+    _: Authorized<InstListPending>,
     QueryOf(query): QueryOf<InstListPendingQuery>,
 ) -> Reply {
     let query = query?;

@@ -9,7 +9,10 @@ use crate::{
         domain,
         error::{ProcurementError, msg},
         extract::{Authorized, Caller, QueryOf},
-        generated::{CountUnreadNotices, GetNotice, ListNotices, CountUnreadNoticesQuery, GetNoticeQuery, ListNoticesQuery},
+        generated::{
+            CountUnreadNotices, CountUnreadNoticesQuery, GetNotice, GetNoticeQuery, ListNotices,
+            ListNoticesQuery,
+        },
         http::{Reply, ok, page, page_json, user_id, zone},
         store::{self, Notice},
     },

@@ -11,10 +11,14 @@ use crate::{
         error::{ProcurementError, msg},
         excel,
         extract::{Authorized, JsonBody, Params, QueryOf, Upload, UploadError, read_upload},
-        generated::{CreateOrder, DeleteOrder, DownloadFeasibilityReport, DownloadSignature, ExportOrderExcel, GetOrder, ListOrders, RecallOrder, UpdateOrder, UploadSignature, DownloadSignatureQuery, ExportOrderExcelQuery, GetOrderQuery},
+        generated::{
+            CreateOrder, DeleteOrder, DownloadFeasibilityReport, DownloadSignature,
+            DownloadSignatureQuery, ExportOrderExcel, ExportOrderExcelQuery, GetOrder,
+            GetOrderQuery, ListOrders, RecallOrder, UpdateOrder, UploadSignature,
+        },
         http::{
-            Reply, apply, attachment, load_order, media, ok, order_detail_json,
-            order_page, order_state, search_filter, visible_order, zone,
+            Reply, apply, attachment, load_order, media, ok, order_detail_json, order_page,
+            order_state, search_filter, visible_order, zone,
         },
         store::{self, Sort},
     },
@@ -272,7 +276,10 @@ pub async fn upload_signature(
     responses((status = 200, description = "可行性报告.docx, or an envelope")),
     security(("bearerAuth" = [])),
 )]
-pub async fn download_feasibility_report(State(state): State<AppState>, caller: Authorized<DownloadFeasibilityReport>) -> Reply {
+pub async fn download_feasibility_report(
+    State(state): State<AppState>,
+    _: Authorized<DownloadFeasibilityReport>,
+) -> Reply {
     let bytes = match &state.config.feasibility_report {
         Some(path) => {
             let path = path.clone();

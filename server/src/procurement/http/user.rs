@@ -18,7 +18,7 @@ use crate::{
         domain::{self, Role},
         error::ProcurementError,
         extract::{Authorized, JsonBody, LoginBody, QueryOf, Shared, ttl_secs},
-        generated::{ChangePassword, GetUserInfo, Logout, GetUserInfoQuery, LogoutQuery},
+        generated::{ChangePassword, GetUserInfo, GetUserInfoQuery, Logout, LogoutQuery},
         http::{Reply, ok, user_id},
         store::{self, User},
         token,
@@ -150,7 +150,11 @@ pub async fn get_user_info(
     responses((status = 200, description = "Envelope"), (status = 403, description = "31 没有权限")),
     security(("bearerAuth" = [])),
 )]
-pub async fn logout(State(state): State<AppState>, caller: Authorized<Logout>, QueryOf(query): QueryOf<LogoutQuery>) -> Reply {
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: Authorized<Logout>,
+    QueryOf(query): QueryOf<LogoutQuery>,
+) -> Reply {
     let query = query?;
     let uid = user_id(&query.uid)?;
     let now = now_unix();
