@@ -183,7 +183,7 @@ fn a_renamed_operation_renames_the_server_type_its_router_names() {
         .expect("the server's generated operations");
     assert!(server.contents.contains("pub struct DeptAccept;"));
     assert!(server.contents.contains("id: \"dept_accept\""));
-    assert!(!server.contents.contains("DeptApprove"));
+    assert!(!server.contents.contains("pub struct DeptApprove;"));
     let router = std::fs::read_to_string(root.join("server/src/procurement.rs")).expect("router");
     assert!(
         router.contains(".op(DeptApprove, dept::dept_approve)"),
