@@ -109,14 +109,17 @@ pub async fn create_session(
     Ok(())
 }
 
+/// The condition on the account `a` of a session that may use the mgr API.
+const LIVE_ADMIN: &str = "a.is_active = 1 AND a.is_superuser = 1";
+
 /// The account of a live session, if the session exists, has not expired, and its account may
 /// still use the mgr API (active superuser).
 pub async fn session_account(db: &Db, session_id: &str) -> StoreResult<Option<i64>> {
     let row = db
-        .query(
+        .query(format!(
             "SELECT a.id FROM mgr_session s JOIN mgr_account a ON a.id = s.account_id \
-         WHERE s.id = $1 AND s.expires_at > $2 AND a.is_active = 1 AND a.is_superuser = 1",
-        )
+         WHERE s.id = $1 AND s.expires_at > $2 AND {LIVE_ADMIN}"
+        ))
         .bind(session_id)
         .bind(now_unix())
         .fetch_optional(db.pool())
@@ -183,20 +186,37 @@ fn customer(row: &AnyRow) -> Result<Customer, sqlx::Error> {
     })
 }
 
-/// Newest first.
-pub async fn list_customers(db: &Db, page: Page) -> StoreResult<Paged<Customer>> {
-    let (rows, total) = page_with_total(
+/// Newest first, for the admin signed in with `session_id` (`None`: not signed in).
+pub async fn list_customers(
+    db: &Db,
+    session_id: &str,
+    page: Page,
+) -> StoreResult<Option<Paged<Customer>>> {
+    let Some((rows, total)) = signed_in_page(
         db,
-        "SELECT id, name, phonenumber, address, {TOTAL} FROM mgr_customer ORDER BY id DESC \
+        session_id,
+        "SELECT id, name, phonenumber, address FROM mgr_customer ORDER BY id DESC \
          LIMIT $1 OFFSET $2",
         "mgr_customer",
         page,
     )
-    .await?;
-    Ok(Paged {
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Paged {
         items: rows.iter().map(customer).collect::<Result<_, _>>()?,
         total,
-    })
+    }))
+}
+
+/// Whether any customer exists (the demo data is added to an empty database only).
+pub async fn has_customers(db: &Db) -> StoreResult<bool> {
+    let row = db
+        .query("SELECT id FROM mgr_customer LIMIT 1")
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(row.is_some())
 }
 
 pub async fn add_customer(db: &Db, data: &CustomerData) -> StoreResult<i64> {
@@ -249,19 +269,27 @@ fn medicine(row: &AnyRow) -> Result<Medicine, sqlx::Error> {
     })
 }
 
-pub async fn list_medicines(db: &Db, page: Page) -> StoreResult<Paged<Medicine>> {
-    let (rows, total) = page_with_total(
+/// Newest first, for the admin signed in with `session_id` (`None`: not signed in).
+pub async fn list_medicines(
+    db: &Db,
+    session_id: &str,
+    page: Page,
+) -> StoreResult<Option<Paged<Medicine>>> {
+    let Some((rows, total)) = signed_in_page(
         db,
-        "SELECT id, name, \"desc\", sn, {TOTAL} FROM mgr_medicine ORDER BY id DESC \
-         LIMIT $1 OFFSET $2",
+        session_id,
+        "SELECT id, name, \"desc\", sn FROM mgr_medicine ORDER BY id DESC LIMIT $1 OFFSET $2",
         "mgr_medicine",
         page,
     )
-    .await?;
-    Ok(Paged {
+    .await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(Paged {
         items: rows.iter().map(medicine).collect::<Result<_, _>>()?,
         total,
-    })
+    }))
 }
 
 /// `Duplicate` when the name is taken.
@@ -351,17 +379,26 @@ async fn delete_unreferenced(
 // ---------------------------------------------------------------------------------------------
 // Orders
 
-/// Newest first, each with its medicine lines (two queries per page, not one per order).
-pub async fn list_orders(db: &Db, page: Page) -> StoreResult<Paged<Order>> {
-    let (rows, total) = page_with_total(
+/// Newest first, each with its medicine lines (two queries per page, not one per order), for
+/// the admin signed in with `session_id` (`None`: not signed in).
+pub async fn list_orders(
+    db: &Db,
+    session_id: &str,
+    page: Page,
+) -> StoreResult<Option<Paged<Order>>> {
+    let Some((rows, total)) = signed_in_page(
         db,
-        "SELECT o.id, o.name, o.create_date, o.customer_id, c.name AS customer_name, {TOTAL} \
+        session_id,
+        "SELECT o.id, o.name, o.create_date, o.customer_id, c.name AS customer_name \
          FROM mgr_order o JOIN mgr_customer c ON c.id = o.customer_id \
          ORDER BY o.id DESC LIMIT $1 OFFSET $2",
         "mgr_order",
         page,
     )
-    .await?;
+    .await?
+    else {
+        return Ok(None);
+    };
     let mut orders = Vec::with_capacity(rows.len());
     for row in &rows {
         orders.push(Order {
@@ -395,10 +432,10 @@ pub async fn list_orders(db: &Db, page: Page) -> StoreResult<Paged<Order>> {
             }
         }
     }
-    Ok(Paged {
+    Ok(Some(Paged {
         items: orders,
         total,
-    })
+    }))
 }
 
 /// Creates the order and its lines in one transaction.
@@ -543,35 +580,48 @@ fn row_count_of(db: &Db) -> String {
     )
 }
 
-/// Runs a page query, whose `{TOTAL}` select item becomes the row count of `table`, with
-/// `$1` = page size and `$2` = offset. Reading the total in the page's own statement saves a
-/// round trip to the database per list (on SQLite each statement is a hand-off to the
-/// connection's thread and back, `docs/performance.md`). A page past the end has no row to
-/// carry the total, so then it is counted on its own.
-async fn page_with_total(
+/// One page of `page_sql` (whose `$1` is the page size and `$2` the offset) and the row count
+/// of `table`, for the signed-in admin of `session_id`: `None` when that session is not live.
+///
+/// Session check, page and total are one statement, so a list is one round trip to the
+/// database (`docs/performance.md`): the session row is joined to the page, and a page past
+/// the end still yields the one session row that carries the total (its page columns are
+/// `NULL` and are left out).
+async fn signed_in_page(
     db: &Db,
-    sql: &str,
+    session_id: &str,
+    page_sql: &str,
     table: &'static str,
     page: Page,
-) -> StoreResult<(Vec<AnyRow>, i64)> {
-    let row_count_of = row_count_of(db);
-    let sql = sql.replace("{TOTAL}", &format!("({row_count_of}$3) AS total"));
+) -> StoreResult<Option<(Vec<AnyRow>, i64)>> {
+    let sql = format!(
+        "SELECT ({row_count_of}$3) AS total, p.* FROM mgr_session s \
+         JOIN mgr_account a ON a.id = s.account_id \
+         LEFT JOIN ({page_sql}) p ON 1 = 1 \
+         WHERE s.id = $4 AND s.expires_at > $5 AND {LIVE_ADMIN} \
+         ORDER BY p.id DESC",
+        row_count_of = row_count_of(db),
+    );
     let rows = db
-        .query(&sql)
+        .query(sql)
         .bind(page.size)
         .bind(page.offset())
         .bind(table)
+        .bind(session_id)
+        .bind(now_unix())
         .fetch_all(db.pool())
         .await?;
-    let total = match rows.first() {
-        Some(row) => row.try_get("total")?,
-        None => {
-            let sql = format!("{row_count_of}$1");
-            let row = db.query(&sql).bind(table).fetch_one(db.pool()).await?;
-            row.try_get(0)?
-        }
+    let Some(first) = rows.first() else {
+        return Ok(None);
     };
-    Ok((rows, total))
+    let total = first.try_get("total")?;
+    let mut page_rows = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            page_rows.push(row);
+        }
+    }
+    Ok(Some((page_rows, total)))
 }
 
 fn found(rows_affected: u64) -> StoreResult<()> {

@@ -410,6 +410,28 @@ pub async fn user_with_live_token(db: &Db, user_id: &str, jti: &str) -> StoreRes
     row.as_ref().map(user_from_row).transpose()
 }
 
+/// [`user_with_live_token`] and the user's unread notices, in one statement: the unread count
+/// is polled by every open page of the front end, so it is one round trip.
+pub async fn user_with_live_token_and_unread(
+    db: &Db,
+    user_id: &str,
+    jti: &str,
+) -> StoreResult<Option<(User, i64)>> {
+    let row = db
+        .query(format!(
+            "SELECT (SELECT COUNT(*) FROM procurement_notice n \
+             WHERE n.user_id = u.id AND n.unread = 1) AS unread, \
+             {USER_COLUMNS} JOIN procurement_token t ON t.user_id = u.id AND t.jti = $2 \
+             WHERE u.id = $1"
+        ))
+        .bind(user_id)
+        .bind(jti)
+        .fetch_optional(db.pool())
+        .await?;
+    row.map(|row| Ok((user_from_row(&row)?, row.try_get("unread")?)))
+        .transpose()
+}
+
 /// Replaces the live token `old` by `new` (false when `old` is no longer live).
 pub async fn replace_token(
     db: &Db,
@@ -1037,15 +1059,6 @@ fn notice_from_row(row: &AnyRow) -> StoreResult<Notice> {
 
 const NOTICE_COLUMNS: &str =
     "id, user_id, order_id, title, content, unread, created_at FROM procurement_notice";
-
-pub async fn count_unread(db: &Db, user_id: &str) -> StoreResult<i64> {
-    let row = db
-        .query("SELECT COUNT(*) AS n FROM procurement_notice WHERE user_id = $1 AND unread = 1")
-        .bind(user_id)
-        .fetch_one(db.pool())
-        .await?;
-    Ok(row.try_get("n")?)
-}
 
 pub async fn list_notices(
     db: &Db,

@@ -8,7 +8,7 @@ use crate::{
     procurement::{
         domain,
         error::{ProcurementError, msg},
-        extract::{Caller, Params},
+        extract::{Caller, Claims, Params},
         http::{ANYONE, Reply, ok, page_json, page_param, required, user_id_param, zone},
         store::{self, Notice},
     },
@@ -46,14 +46,20 @@ fn own_uid(caller: &Caller, uid: &str) -> Result<(), ProcurementError> {
 )]
 pub async fn count_unread_notices(
     State(state): State<AppState>,
-    caller: Caller,
+    claims: Claims,
     Params(query): Params,
 ) -> Reply {
+    // The token's lookup and the count are one statement; the checks follow in their usual
+    // order (token, account, role, parameters), and only the caller's own count is answered.
+    let found =
+        store::user_with_live_token_and_unread(&state.db, &claims.user_id, &claims.jti).await?;
+    let (user, unread) = found.unzip();
+    let caller = claims.admit(&state, user).await?;
     caller.require(ANYONE)?;
     let query = query?;
     let uid = user_id_param(&query, "uid")?;
     own_uid(&caller, uid)?;
-    ok(Value::from(store::count_unread(&state.db, uid).await?))
+    ok(Value::from(unread.unwrap_or_default()))
 }
 
 /// 获取消息: one notice, marked read.
