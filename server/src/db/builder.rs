@@ -48,7 +48,7 @@ impl QueryBuilder {
 
     /// A list whose items are written with `separator` between them (`IN (...)`, `AND`-joined
     /// conditions); the items are pushed through the returned value.
-    pub fn separated<'b>(&'b mut self, separator: &'static str) -> Separated<'b> {
+    pub fn separated(&mut self, separator: &'static str) -> Separated<'_> {
         Separated {
             builder: self,
             separator,
