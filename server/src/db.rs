@@ -9,10 +9,14 @@
 //!   sqlx's SQLite driver binds by number); statements go through [`Statement`]
 //!   ([`Db::query`], [`Tx::query`]), which rewrites them to MySQL's positional `?` and binds the
 //!   values in the order the placeholders occur;
-//! - only `i64` and `String` (and their `Option`s) cross the boundary: integer columns are
+//! - only `i64` and `String` (and their `Option`s) reach the driver: integer columns are
 //!   `BIGINT`, flags are 0/1 integers, and times are unix seconds or ISO text, because the `Any`
 //!   driver has no chrono or bool mapping that behaves alike everywhere; strings are read with
-//!   [`RowExt::text`], since MySQL's `TEXT` columns reach the `Any` driver as blobs;
+//!   [`RowExt::text`], since MySQL's `TEXT` columns reach the `Any` driver as blobs. Stores
+//!   bind and read domain types (flags as `bool`, statuses, amounts): `columns` converts each
+//!   to and from its column form, once per type ([`ColumnExt::decode`], `From<T> for Value`);
+//! - dynamic SQL (optional filters, `IN` lists) is assembled by [`QueryBuilder`], which numbers
+//!   the `$N` of each value as it is bound, never by formatting values into the text;
 //! - new ids come back with [`Statement::insert_returning_id`]: `RETURNING id` on SQLite 3.35+
 //!   and PostgreSQL, the OK packet's `last_insert_id` on MySQL (which has no `RETURNING`);
 //! - the few constructs without a common spelling (upserts, `CAST` to a 64-bit integer,
@@ -21,9 +25,13 @@
 //! Migrations live in `migrations/{sqlite,postgres,mysql}` (see their README) and are applied
 //! at start for the detected backend. This module knows nothing about HTTP.
 
+mod builder;
+mod columns;
 mod pool;
 mod statement;
 
+pub use builder::{QueryBuilder, Separated};
+pub use columns::{ColumnExt, FromColumn};
 pub use pool::{Conn, Pool};
 pub use statement::{On, RowExt, Statement, Value};
 

@@ -106,6 +106,11 @@ impl<'s> Statement<'s> {
         }
     }
 
+    /// The text sent to the database (after the MySQL rewrite, on MySQL).
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
     /// Binds the value of the next placeholder number (`$1` first).
     pub fn bind(mut self, value: impl Into<Value>) -> Self {
         self.values.push(value.into());
