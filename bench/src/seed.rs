@@ -109,10 +109,14 @@ pub async fn fresh_database(
             let admin = Db::connect(&format!("{base}/postgres")).await?;
             admin
                 .pool()
+                .acquire()
+                .await?
                 .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
                 .await?;
             admin
                 .pool()
+                .acquire()
+                .await?
                 .execute(format!("CREATE DATABASE {name}").as_str())
                 .await?;
             admin.close().await;
@@ -123,10 +127,14 @@ pub async fn fresh_database(
             let admin = Db::connect(base).await?;
             admin
                 .pool()
+                .acquire()
+                .await?
                 .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
                 .await?;
             admin
                 .pool()
+                .acquire()
+                .await?
                 .execute(
                     format!("CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
                         .as_str(),
@@ -180,7 +188,7 @@ pub async fn seed(url: &str, rows: i64) -> anyhow::Result<Seeded> {
         // What autovacuum does to freshly loaded tables (statistics, visibility map); without it
         // the first minutes after a bulk load are not representative.
         Backend::Postgres => {
-            db.pool().execute("VACUUM ANALYZE").await?;
+            db.pool().acquire().await?.execute("VACUUM ANALYZE").await?;
         }
         // InnoDB samples statistics on its own after a bulk change; this makes it immediate.
         Backend::Mysql => {
@@ -194,6 +202,8 @@ pub async fn seed(url: &str, rows: i64) -> anyhow::Result<Seeded> {
                 "procurement_notice",
             ] {
                 db.pool()
+                    .acquire()
+                    .await?
                     .execute(format!("ANALYZE TABLE {table}").as_str())
                     .await?;
             }

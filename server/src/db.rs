@@ -2,16 +2,21 @@
 //!
 //! # One set of queries for every backend
 //!
-//! The pool is an [`sqlx::AnyPool`], so store code is written once. These rules keep that SQL
+//! Connections are [`sqlx::AnyConnection`]s, in our own [`Pool`] (`pool.rs` says why), so store
+//! code is written once. These rules keep that SQL
 //! portable, and every query is exercised by the integration suite on all three backends:
 //! - placeholders are `$1`, `$2`, ...: PostgreSQL's native form, which SQLite also accepts (and
 //!   sqlx's SQLite driver binds by number); statements go through [`Statement`]
 //!   ([`Db::query`], [`Tx::query`]), which rewrites them to MySQL's positional `?` and binds the
 //!   values in the order the placeholders occur;
-//! - only `i64` and `String` (and their `Option`s) cross the boundary: integer columns are
+//! - only `i64` and `String` (and their `Option`s) reach the driver: integer columns are
 //!   `BIGINT`, flags are 0/1 integers, and times are unix seconds or ISO text, because the `Any`
 //!   driver has no chrono or bool mapping that behaves alike everywhere; strings are read with
-//!   [`RowExt::text`], since MySQL's `TEXT` columns reach the `Any` driver as blobs;
+//!   [`RowExt::text`], since MySQL's `TEXT` columns reach the `Any` driver as blobs. Stores
+//!   bind and read domain types (flags as `bool`, statuses, amounts): `columns` converts each
+//!   to and from its column form, once per type ([`ColumnExt::decode`], `From<T> for Value`);
+//! - dynamic SQL (optional filters, `IN` lists) is assembled by [`QueryBuilder`], which numbers
+//!   the `$N` of each value as it is bound, never by formatting values into the text;
 //! - new ids come back with [`Statement::insert_returning_id`]: `RETURNING id` on SQLite 3.35+
 //!   and PostgreSQL, the OK packet's `last_insert_id` on MySQL (which has no `RETURNING`);
 //! - the few constructs without a common spelling (upserts, `CAST` to a 64-bit integer,
@@ -20,9 +25,15 @@
 //! Migrations live in `migrations/{sqlite,postgres,mysql}` (see their README) and are applied
 //! at start for the detected backend. This module knows nothing about HTTP.
 
+mod builder;
+mod columns;
+mod pool;
 mod statement;
 
-pub use statement::{RowExt, Statement, Value};
+pub use builder::{QueryBuilder, Separated};
+pub use columns::{ColumnExt, FromColumn};
+pub use pool::{Conn, Pool};
+pub use statement::{On, RowExt, Statement, Value};
 
 use std::{
     borrow::Cow,
@@ -31,11 +42,15 @@ use std::{
     time::Duration,
 };
 
+use futures_util::future::BoxFuture;
 use sqlx::{
-    Any, AnyConnection, AnyPool, Executor, Row,
-    any::{AnyConnectOptions, AnyPoolOptions},
+    Any, AnyConnection, Database, Executor, Row, TransactionManager, any::AnyConnectOptions,
     migrate::Migrator,
 };
+
+/// sqlx's transaction statements for the `Any` driver (it keeps each driver's own count of
+/// open transactions right).
+type AnyTransactionManager = <Any as Database>::TransactionManager;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
@@ -72,7 +87,7 @@ impl Backend {
 /// A connection pool plus the backend it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: AnyPool,
+    pool: Pool,
     backend: Backend,
 }
 
@@ -87,51 +102,20 @@ impl Db {
             None => url.into(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
+        let pool = Pool::new(
+            options,
+            backend,
+            match backend {
                 // SQLite allows one writer at a time; a few connections serve readers in WAL mode.
                 Backend::Sqlite => 8,
                 Backend::Postgres | Backend::Mysql => 10,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            // A pooled SQLite connection cannot go stale (no network, no server restart), so the
-            // ping sqlx sends before every hand-out would only cost a round trip to the
-            // connection's thread; PostgreSQL and MySQL keep it, to replace connections the server
-            // dropped (a restart, an idle timeout, an administrator's KILL).
-            .test_before_acquire(backend != Backend::Sqlite)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    match backend {
-                        // synchronous=FULL: a committed order survives a power cut (NORMAL in WAL
-                        // mode may lose the last transactions). busy_timeout lets writers queue.
-                        Backend::Sqlite => {
-                            conn.execute(
-                                "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
-                                 PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
-                            )
-                            .await?;
-                        }
-                        // ANSI_QUOTES: `"desc"` quotes an identifier, as in standard SQL (sqlx
-                        // already adds PIPES_AS_CONCAT). Strict mode: a value that does not fit is
-                        // an error, never silently cut. READ COMMITTED: the isolation the stores
-                        // are written for on PostgreSQL (every state change is a conditional
-                        // UPDATE), and InnoDB then takes no gap locks, so inserts do not deadlock
-                        // on each other's ranges.
-                        Backend::Mysql => {
-                            conn.execute(
-                                "SET SESSION sql_mode = CONCAT(@@sql_mode, \
-                                 ',ANSI_QUOTES,STRICT_TRANS_TABLES'); \
-                                 SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;",
-                            )
-                            .await?;
-                        }
-                        Backend::Postgres => {}
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
+            },
+            Duration::from_secs(10),
+            session_settings,
+        )?;
+        // Open one connection now, so that a wrong URL or a database that is down fails at
+        // start rather than on the first request.
+        drop(pool.acquire().await?);
         Ok(Self { pool, backend })
     }
 
@@ -149,27 +133,10 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
             Backend::Mysql => &MYSQL_MIGRATIONS,
         };
-        migrator.run(&self.pool).await?;
+        let mut conn = self.pool.acquire().await?;
+        migrator.run_direct(&mut *conn).await?;
         if self.backend == Backend::Mysql {
-            self.check_mysql_durability().await?;
-        }
-        Ok(())
-    }
-
-    /// An acknowledged write must survive a crash: InnoDB has to flush its log at every commit
-    /// (`innodb_flush_log_at_trx_commit = 1`, the default). A server set to a relaxed value is
-    /// a configuration this server cannot fix per session, so it says so loudly at start.
-    async fn check_mysql_durability(&self) -> anyhow::Result<()> {
-        let row = sqlx::query("SELECT CAST(@@innodb_flush_log_at_trx_commit AS SIGNED) AS flush")
-            .fetch_one(&self.pool)
-            .await?;
-        let flush: i64 = row.try_get("flush")?;
-        if flush != 1 {
-            tracing::warn!(
-                innodb_flush_log_at_trx_commit = flush,
-                "MySQL does not flush its log at every commit: acknowledged writes may be lost \
-                 in a crash; set innodb_flush_log_at_trx_commit = 1"
-            );
+            check_mysql_durability(&mut conn).await?;
         }
         Ok(())
     }
@@ -178,15 +145,35 @@ impl Db {
     /// (`BEGIN IMMEDIATE`, waiting up to `busy_timeout`): a deferred transaction that reads
     /// first and writes later fails with `SQLITE_BUSY` when another writer commits in between,
     /// which simultaneous requests make common. PostgreSQL and MySQL need nothing special.
+    ///
+    /// A connection the database closed while it sat idle fails at `BEGIN`, before anything
+    /// was written, so that case alone is tried once more on another connection.
     pub async fn begin_write(&self) -> Result<Tx, sqlx::Error> {
-        let inner = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres | Backend::Mysql => self.pool.begin().await?,
+        let begin = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres | Backend::Mysql => "BEGIN",
         };
-        Ok(Tx {
-            inner,
-            backend: self.backend,
-        })
+        let mut retried = false;
+        loop {
+            let mut conn = self.pool.acquire().await?;
+            match AnyTransactionManager::begin(&mut conn, Some(begin.into())).await {
+                Ok(()) => {
+                    return Ok(Tx {
+                        conn: Some(conn),
+                        pool: self.pool.clone(),
+                        backend: self.backend,
+                    });
+                }
+                Err(error) if !retried && pool::connection_lost(&error) => {
+                    self.pool.discard(conn, &error);
+                    retried = true;
+                }
+                Err(error) => {
+                    self.pool.discard(conn, &error);
+                    return Err(error);
+                }
+            }
+        }
     }
 
     /// A statement in this backend's dialect (see [`Statement`]), to run on [`Db::pool`].
@@ -194,7 +181,7 @@ impl Db {
         Statement::new(self.backend, sql)
     }
 
-    pub fn pool(&self) -> &AnyPool {
+    pub fn pool(&self) -> &Pool {
         &self.pool
     }
 
@@ -202,18 +189,76 @@ impl Db {
         self.backend
     }
 
-    /// Closes every connection (waits for checked-out ones to come back).
+    /// Closes the idle connections and refuses new checkouts.
     pub async fn close(&self) {
         self.pool.close().await;
     }
 }
 
-/// A transaction that knows its backend, so statements inside it are written like any other.
-/// It dereferences to the connection (`&mut *tx` is an executor); dropping it uncommitted rolls
-/// it back.
+/// Session settings of every new connection.
+fn session_settings(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> BoxFuture<'_, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        match backend {
+            // synchronous=FULL: a committed order survives a power cut (NORMAL in WAL mode may
+            // lose the last transactions). busy_timeout lets writers queue.
+            Backend::Sqlite => {
+                conn.execute(
+                    "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+                )
+                .await?;
+            }
+            // ANSI_QUOTES: `"desc"` quotes an identifier, as in standard SQL (sqlx already adds
+            // PIPES_AS_CONCAT). Strict mode: a value that does not fit is an error, never
+            // silently cut. READ COMMITTED: the isolation the stores are written for on
+            // PostgreSQL (every state change is a conditional UPDATE), and InnoDB then takes no
+            // gap locks, so inserts do not deadlock on each other's ranges.
+            Backend::Mysql => {
+                conn.execute(
+                    "SET SESSION sql_mode = CONCAT(@@sql_mode, \
+                     ',ANSI_QUOTES,STRICT_TRANS_TABLES'); \
+                     SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED;",
+                )
+                .await?;
+            }
+            Backend::Postgres => {}
+        }
+        Ok(())
+    })
+}
+
+/// An acknowledged write must survive a crash: InnoDB has to flush its log at every commit
+/// (`innodb_flush_log_at_trx_commit = 1`, the default). A server set to a relaxed value is a
+/// configuration this server cannot fix per session, so it says so loudly at start.
+async fn check_mysql_durability(conn: &mut AnyConnection) -> anyhow::Result<()> {
+    let row = sqlx::query("SELECT CAST(@@innodb_flush_log_at_trx_commit AS SIGNED) AS flush")
+        .fetch_one(conn)
+        .await?;
+    let flush: i64 = row.try_get("flush")?;
+    if flush != 1 {
+        tracing::warn!(
+            innodb_flush_log_at_trx_commit = flush,
+            "MySQL does not flush its log at every commit: acknowledged writes may be lost \
+             in a crash; set innodb_flush_log_at_trx_commit = 1"
+        );
+    }
+    Ok(())
+}
+
+/// A transaction on a connection of its own, which knows its backend, so statements inside it
+/// are written like any other. It dereferences to the connection (`&mut *tx` is an executor).
+///
+/// Dropped uncommitted (an error, or the request's future dropped because the client went
+/// away), it is rolled back on a task of its own before its connection returns to the pool:
+/// an open transaction must not keep its locks (on SQLite, the database's one write lock) on
+/// an idle connection until someone happens to use it again.
 #[derive(Debug)]
 pub struct Tx {
-    inner: sqlx::Transaction<'static, Any>,
+    conn: Option<Conn>,
+    pool: Pool,
     backend: Backend,
 }
 
@@ -227,8 +272,38 @@ impl Tx {
         self.backend
     }
 
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let Some(mut conn) = self.conn.take() else {
+            return Err(sqlx::Error::PoolClosed);
+        };
+        match AnyTransactionManager::commit(&mut conn).await {
+            Ok(()) => Ok(()),
+            Err(error) => {
+                // Whether the commit happened is unknown; the connection is not reused.
+                self.pool.discard(conn, &error);
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Drop for Tx {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        let pool = self.pool.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    if let Err(error) = AnyTransactionManager::rollback(&mut conn).await {
+                        pool.discard(conn, &error);
+                    }
+                });
+            }
+            // No runtime (shutting down): closing the connection ends the transaction.
+            Err(_) => pool.discard(conn, &sqlx::Error::PoolClosed),
+        }
     }
 }
 
@@ -236,13 +311,17 @@ impl Deref for Tx {
     type Target = AnyConnection;
 
     fn deref(&self) -> &AnyConnection {
-        &self.inner
+        self.conn
+            .as_deref()
+            .expect("a live transaction has its connection")
     }
 }
 
 impl DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.inner
+        self.conn
+            .as_deref_mut()
+            .expect("a live transaction has its connection")
     }
 }
 

@@ -240,7 +240,7 @@ async fn a_run_creates_only_the_users_its_cases_need_and_leaves_them_with_unknow
     );
     // Every password the run used for that user no longer logs in.
     let user: String = sqlx::query_scalar("SELECT id FROM procurement_user WHERE id LIKE '18%'")
-        .fetch_one(target.db().pool())
+        .fetch_one(&mut *target.db().pool().acquire().await.expect("a connection"))
         .await
         .expect("the applicant");
     let passwords: Vec<String> = logged_in_with

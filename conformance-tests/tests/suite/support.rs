@@ -188,7 +188,7 @@ impl Target {
     /// How many rows `sql` (a `SELECT COUNT(*) ...`) counts.
     pub async fn count(&self, sql: &str) -> i64 {
         sqlx::query_scalar::<_, i64>(sql)
-            .fetch_one(self.db().pool())
+            .fetch_one(&mut *self.db().pool().acquire().await.expect("a connection"))
             .await
             .unwrap_or_else(|error| panic!("{sql}: {error}"))
     }
@@ -282,7 +282,7 @@ async fn procurement_accounts(db: &Db, base_url: &str) -> (String, String) {
         sqlx::query(sql)
             .bind(user)
             .bind(value)
-            .execute(db.pool())
+            .execute(&mut *db.pool().acquire().await.expect("a connection"))
             .await
             .expect("put an account in its state");
     }
@@ -300,7 +300,7 @@ async fn procurement_accounts(db: &Db, base_url: &str) -> (String, String) {
         .to_owned();
     sqlx::query("UPDATE procurement_user SET is_active = 0 WHERE id = $1")
         .bind(OFFLINE.0)
-        .execute(db.pool())
+        .execute(&mut *db.pool().acquire().await.expect("a connection"))
         .await
         .expect("disable the offline account");
     let expired = token::issue(JWT_SECRET, OFFLINE.0, Role::Applicant, -60, now)

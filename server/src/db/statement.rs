@@ -8,13 +8,14 @@
 
 use std::borrow::Cow;
 
+use futures_util::future::BoxFuture;
 use sqlx::{
-    Any, Executor, Row,
+    Any, AnyConnection, Row,
     any::{AnyArguments, AnyQueryResult, AnyRow},
     query::Query,
 };
 
-use super::Backend;
+use super::{Backend, Pool, pool};
 
 /// A value bound to a placeholder. Only integers and text cross the `Any` driver alike on
 /// every backend (rules in `crate::db`).
@@ -105,6 +106,11 @@ impl<'s> Statement<'s> {
         }
     }
 
+    /// The text sent to the database (after the MySQL rewrite, on MySQL).
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
     /// Binds the value of the next placeholder number (`$1` first).
     pub fn bind(mut self, value: impl Into<Value>) -> Self {
         self.values.push(value.into());
@@ -134,32 +140,54 @@ impl<'s> Statement<'s> {
         }
     }
 
-    pub async fn execute<'c, E>(self, executor: E) -> Result<AnyQueryResult, sqlx::Error>
+    // The methods below answer boxed futures: the statement runs through deadpool's futures
+    // (`impl Future + Send` in a trait), which rustc's higher-ranked `Send` check cannot see
+    // through from callers whose futures must be `Send` for every lifetime (spawned tasks,
+    // test bodies); a `dyn Future + Send` is proven here once.
+
+    pub fn execute<'c>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> BoxFuture<'c, Result<AnyQueryResult, sqlx::Error>>
     where
-        E: Executor<'c, Database = Any>,
+        's: 'c,
     {
-        self.query().execute(executor).await
+        let on = on.into();
+        Box::pin(async move { self.run(on, execute).await })
     }
 
-    pub async fn fetch_all<'c, E>(self, executor: E) -> Result<Vec<AnyRow>, sqlx::Error>
+    pub fn fetch_all<'c>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> BoxFuture<'c, Result<Vec<AnyRow>, sqlx::Error>>
     where
-        E: Executor<'c, Database = Any>,
+        's: 'c,
     {
-        self.query().fetch_all(executor).await
+        let on = on.into();
+        Box::pin(async move { self.run(on, fetch_all).await })
     }
 
-    pub async fn fetch_one<'c, E>(self, executor: E) -> Result<AnyRow, sqlx::Error>
+    pub fn fetch_one<'c>(self, on: impl Into<On<'c>>) -> BoxFuture<'c, Result<AnyRow, sqlx::Error>>
     where
-        E: Executor<'c, Database = Any>,
+        's: 'c,
     {
-        self.query().fetch_one(executor).await
+        let on = on.into();
+        Box::pin(async move {
+            self.run(on, fetch_optional)
+                .await?
+                .ok_or(sqlx::Error::RowNotFound)
+        })
     }
 
-    pub async fn fetch_optional<'c, E>(self, executor: E) -> Result<Option<AnyRow>, sqlx::Error>
+    pub fn fetch_optional<'c>(
+        self,
+        on: impl Into<On<'c>>,
+    ) -> BoxFuture<'c, Result<Option<AnyRow>, sqlx::Error>>
     where
-        E: Executor<'c, Database = Any>,
+        's: 'c,
     {
-        self.query().fetch_optional(executor).await
+        let on = on.into();
+        Box::pin(async move { self.run(on, fetch_optional).await })
     }
 
     /// Runs an `INSERT` into a table whose key is an `id` column the database generates, and
@@ -167,23 +195,115 @@ impl<'s> Statement<'s> {
     /// `RETURNING` (MariaDB has it for `INSERT` only), so there the id is the `last_insert_id`
     /// that the server sends in the statement's own OK packet: no second statement, no
     /// `SELECT LAST_INSERT_ID()` that could run on another pooled connection.
-    pub async fn insert_returning_id<'c, E>(mut self, executor: E) -> Result<i64, sqlx::Error>
+    pub async fn insert_returning_id<'c>(
+        mut self,
+        on: impl Into<On<'c>>,
+    ) -> Result<i64, sqlx::Error>
     where
-        E: Executor<'c, Database = Any>,
+        's: 'c,
     {
         match self.backend {
             Backend::Mysql => {
-                let done = self.execute(executor).await?;
+                let done = self.execute(on).await?;
                 done.last_insert_id().ok_or_else(|| {
                     sqlx::Error::Protocol("MySQL reported no generated id for an INSERT".into())
                 })
             }
             Backend::Sqlite | Backend::Postgres => {
                 self.sql.to_mut().push_str(" RETURNING id");
-                self.fetch_one(executor).await?.try_get(0)
+                self.fetch_one(on).await?.try_get(0)
             }
         }
     }
+
+    /// A read changes nothing, so running it again after its connection was found closed is
+    /// safe; a write is never repeated (it may have been applied before the connection died).
+    fn is_read(&self) -> bool {
+        let head = self.sql.trim_start();
+        ["SELECT", "WITH"].iter().any(|keyword| {
+            head.get(..keyword.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(keyword))
+        })
+    }
+
+    async fn run<T>(&self, on: On<'_>, fetch: Fetch<T>) -> Result<T, sqlx::Error> {
+        match on {
+            On::Conn(conn) => self.run_on(conn, fetch).await,
+            On::Pool(pool) => {
+                let mut conn = pool.acquire().await?;
+                match self.run_on(&mut conn, fetch).await {
+                    Err(error) if pool::connection_lost(&error) => {
+                        pool.discard(conn, &error);
+                        if !self.is_read() {
+                            return Err(error);
+                        }
+                        // The pool now pings the connections that may have died with this one.
+                        let mut conn = pool.acquire().await?;
+                        let result = self.run_on(&mut conn, fetch).await;
+                        if let Err(error) = &result
+                            && pool::connection_lost(error)
+                        {
+                            pool.discard(conn, error);
+                        }
+                        result
+                    }
+                    other => other,
+                }
+            }
+        }
+    }
+
+    async fn run_on<T>(&self, conn: &mut AnyConnection, fetch: Fetch<T>) -> Result<T, sqlx::Error> {
+        fetch(self.query(), conn).await
+    }
+}
+
+/// Where a statement runs: on a connection of the pool for this statement alone, or on a
+/// connection (or transaction) the caller holds.
+#[derive(Debug)]
+pub enum On<'c> {
+    Pool(&'c Pool),
+    Conn(&'c mut AnyConnection),
+}
+
+impl<'c> From<&'c Pool> for On<'c> {
+    fn from(pool: &'c Pool) -> Self {
+        Self::Pool(pool)
+    }
+}
+
+impl<'c> From<&'c mut AnyConnection> for On<'c> {
+    fn from(conn: &'c mut AnyConnection) -> Self {
+        Self::Conn(conn)
+    }
+}
+
+/// One of sqlx's ways to run a query on a connection (a plain function, so that the futures
+/// of every store call stay `Send` without help).
+type Fetch<T> = for<'a> fn(
+    Query<'a, Any, AnyArguments<'a>>,
+    &'a mut AnyConnection,
+) -> BoxFuture<'a, Result<T, sqlx::Error>>;
+
+fn execute<'a>(
+    query: Query<'a, Any, AnyArguments<'a>>,
+    conn: &'a mut AnyConnection,
+) -> BoxFuture<'a, Result<AnyQueryResult, sqlx::Error>> {
+    Box::pin(query.execute(conn))
+}
+
+fn fetch_all<'a>(
+    query: Query<'a, Any, AnyArguments<'a>>,
+    conn: &'a mut AnyConnection,
+) -> BoxFuture<'a, Result<Vec<AnyRow>, sqlx::Error>> {
+    Box::pin(query.fetch_all(conn))
+}
+
+fn fetch_optional<'a>(
+    query: Query<'a, Any, AnyArguments<'a>>,
+    conn: &'a mut AnyConnection,
+) -> BoxFuture<'a, Result<Option<AnyRow>, sqlx::Error>> {
+    Box::pin(query.fetch_optional(conn))
 }
 
 /// Rewrites `$N` placeholders to `?`, answering the value index (N - 1) of each in order.

@@ -129,6 +129,38 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
+/// The session cookie of a request, not yet checked against the database: a read checks it in
+/// the statement that reads its page (one round trip, `store::list_medicines`), and answers
+/// 302 when that finds no live session. A request without a plausible cookie answers 302 here.
+#[derive(Clone, Debug)]
+pub struct AdminSession {
+    pub session_id: String,
+}
+
+impl AdminSession {
+    /// Checks the session on its own: for the paths that answer before reading (a refused
+    /// parameter must still answer 302 first when the session is not live).
+    pub async fn verify(&self, state: &AppState) -> Result<Admin, MgrError> {
+        match store::session_account(&state.db, &self.session_id).await? {
+            Some(account_id) => Ok(Admin {
+                account_id,
+                session_id: self.session_id.clone(),
+            }),
+            None => Err(MgrError::LoginRequired),
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AdminSession {
+    type Rejection = MgrError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        session_cookie(&parts.headers)
+            .map(|session_id| Self { session_id })
+            .ok_or(MgrError::LoginRequired)
+    }
+}
+
 /// The value of the `sessionid` cookie, if the request carries a plausible one.
 pub fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers

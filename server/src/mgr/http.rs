@@ -14,9 +14,13 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use crate::json::integer;
-use crate::mgr::{
-    domain::{Customer, Medicine, Order},
-    error::{MgrError, msg},
+use crate::{
+    app::AppState,
+    mgr::{
+        domain::{Customer, Medicine, Order, Page, PageError},
+        error::{MgrError, msg},
+        extract::{AdminSession, MgrQuery},
+    },
 };
 
 /// `{"ret": 0}`.
@@ -231,6 +235,31 @@ pub fn object<'a>(body: &'a Map<String, Value>, key: &str) -> Option<&'a Map<Str
 }
 
 /// Reads the page parameters of a list operation.
+/// The page a list operation asks for. The session is checked by the read itself (one
+/// statement, `store::list_medicines`); when the parameters are refused before any read, it is
+/// checked here first, so a signed-out caller still gets 302 rather than the parameter error.
+pub async fn list_page(
+    state: &AppState,
+    session: &AdminSession,
+    query: Result<MgrQuery, MgrError>,
+    section: Section,
+    action: &str,
+    page_error: fn(PageError) -> MgrError,
+) -> Result<Page, MgrError> {
+    let parsed = query.and_then(|MgrQuery(query)| {
+        section.check_query(&query, action)?;
+        let (num, size) = page_params(&query);
+        Page::parse(num, size).map_err(page_error)
+    });
+    match parsed {
+        Ok(page) => Ok(page),
+        Err(error) => {
+            session.verify(state).await?;
+            Err(error)
+        }
+    }
+}
+
 pub fn page_params(query: &HashMap<String, String>) -> (Option<&str>, Option<&str>) {
     (
         query.get("pagenum").map(String::as_str),

@@ -55,13 +55,51 @@ impl Role {
     }
 }
 
-/// Order statuses.
+/// An order's status; the discriminant is its code, as the API and the database column spell
+/// it (`status` of OrderApply; the column's check constraint allows exactly these five).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrderStatus {
+    Deleted = -1,
+    Draft = 0,
+    Submitted = 1,
+    DeptApproved = 2,
+    InstApproved = 3,
+}
+
+impl OrderStatus {
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Deleted,
+        OrderStatus::Draft,
+        OrderStatus::Submitted,
+        OrderStatus::DeptApproved,
+        OrderStatus::InstApproved,
+    ];
+
+    pub fn code(self) -> i64 {
+        self as i64
+    }
+
+    pub fn from_code(code: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|status| status.code() == code)
+    }
+}
+
+/// On the wire a status is its integer code.
+impl Serialize for OrderStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.code())
+    }
+}
+
+/// Order statuses by their names in the workflow.
 pub mod status {
-    pub const DELETED: i64 = -1;
-    pub const DRAFT: i64 = 0;
-    pub const SUBMITTED: i64 = 1;
-    pub const DEPT_APPROVED: i64 = 2;
-    pub const INST_APPROVED: i64 = 3;
+    use super::OrderStatus;
+
+    pub const DELETED: OrderStatus = OrderStatus::Deleted;
+    pub const DRAFT: OrderStatus = OrderStatus::Draft;
+    pub const SUBMITTED: OrderStatus = OrderStatus::Submitted;
+    pub const DEPT_APPROVED: OrderStatus = OrderStatus::DeptApproved;
+    pub const INST_APPROVED: OrderStatus = OrderStatus::InstApproved;
 }
 
 /// `{year}{department}{counter}`: the counter has at least two digits.
@@ -313,8 +351,8 @@ pub struct LineInput {
     pub configuration: String,
     pub unit: String,
     pub quantity: i64,
-    pub budget_unit_price: f64,
-    pub budget_total_price: f64,
+    pub budget_unit_price: Amount,
+    pub budget_total_price: Amount,
     pub reason: String,
     pub new_user: String,
 }
@@ -325,8 +363,8 @@ pub struct OrderInput {
     pub apply_department: String,
     pub apply_user: String,
     pub fund_code: String,
-    pub total: f64,
-    pub status: i64,
+    pub total: Amount,
+    pub status: OrderStatus,
     pub lines: Vec<LineInput>,
     pub uid: String,
 }
@@ -359,13 +397,13 @@ fn free_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<String, 
     }
 }
 
-fn required_amount(map: &Map<String, Value>, key: &str) -> Result<f64, FieldError> {
+fn required_amount(map: &Map<String, Value>, key: &str) -> Result<Amount, FieldError> {
     match map.get(key) {
         None | Some(Value::Null) => Err(FieldError::Missing),
-        Some(Value::Number(number)) => match number.as_f64() {
-            Some(amount) if amount.is_finite() && (0.0..1e13).contains(&amount) => Ok(amount),
-            _ => Err(FieldError::Invalid),
-        },
+        Some(Value::Number(number)) => number
+            .as_f64()
+            .and_then(Amount::new)
+            .ok_or(FieldError::Invalid),
         Some(_) => Err(FieldError::Invalid),
     }
 }
@@ -457,13 +495,13 @@ pub fn order_input(body: &Map<String, Value>) -> Result<OrderInput, FieldError> 
     let apply_user = errors.take(required_text(body, "applyUser", 64));
     let fund_code = errors.take(required_text(body, "fundCode", 6));
     let total = errors.take(required_amount(body, "total"));
-    let status = errors.take(required_integer(body, "status").and_then(|status| {
-        if status == status::DRAFT || status == status::SUBMITTED {
-            Ok(status)
-        } else {
-            Err(FieldError::Invalid)
-        }
-    }));
+    let status =
+        errors.take(required_integer(body, "status").and_then(
+            |code| match OrderStatus::from_code(code) {
+                Some(status @ (status::DRAFT | status::SUBMITTED)) => Ok(status),
+                _ => Err(FieldError::Invalid),
+            },
+        ));
     let uid = errors.take(required_text(body, "uid", 11).and_then(|uid| {
         if is_user_id(&uid) {
             Ok(uid)
@@ -550,14 +588,40 @@ pub fn order_update(body: &Map<String, Value>) -> Result<OrderUpdate, FieldError
     }
 }
 
-/// An amount as stored: the shortest decimal text of the number sent.
-pub fn amount_text(amount: f64) -> String {
-    format!("{amount}")
+/// A money amount in yuan, as a request sent it: a JSON number from 0 up to (not including)
+/// 10^13, with whatever decimals it had. It is kept as that number, not rounded to cents, so
+/// the API answers exactly the value it was sent (the documents fix no scale), and it is stored
+/// as its shortest decimal text, which reads back as the same number.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Amount(f64);
+
+impl Amount {
+    /// An amount the API accepts: finite, not negative, below 10^13.
+    pub fn new(value: f64) -> Option<Self> {
+        (value.is_finite() && (0.0..1e13).contains(&value)).then_some(Self(value))
+    }
+
+    pub fn value(self) -> f64 {
+        self.0
+    }
+
+    /// The stored form: the shortest decimal text of the number (`5000`, `0.1`).
+    pub fn decimal_text(self) -> String {
+        format!("{}", self.0)
+    }
+
+    /// A stored amount back as a number; 0 if the text is damaged (the server never writes
+    /// such text, and a list must not fail on one bad row).
+    pub fn from_decimal_text(text: &str) -> Self {
+        Self(text.parse().unwrap_or(0.0))
+    }
 }
 
-/// A stored amount back as a number (0 if the text is damaged, which the server never writes).
-pub fn amount_value(text: &str) -> f64 {
-    text.parse().unwrap_or(0.0)
+/// On the wire an amount is a JSON number.
+impl Serialize for Amount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_f64(self.0)
+    }
 }
 
 /// Who may see an order (get_order, export, signature download).
@@ -733,6 +797,29 @@ mod tests {
         assert_eq!(order_id(2021, "01", 4), "20210104");
         assert_eq!(order_id(2021, "01", 100), "202101100");
         assert_eq!(line_id("20210104", 1), "2021010401");
+    }
+
+    #[test]
+    fn statuses_are_their_codes_on_the_wire() {
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::from_code(status.code()), Some(status));
+            assert_eq!(serde_json::json!(status), serde_json::json!(status.code()));
+        }
+        assert_eq!(OrderStatus::from_code(4), None);
+    }
+
+    #[test]
+    fn amounts_read_back_as_the_number_sent() {
+        for value in [0.0, 0.1, 5000.0, 2500.5, 9_999_999_999_999.99, 1e-7] {
+            let amount = Amount::new(value).unwrap();
+            let stored = amount.decimal_text();
+            assert_eq!(Amount::from_decimal_text(&stored), amount);
+            assert_eq!(serde_json::json!(amount), serde_json::json!(value));
+        }
+        assert_eq!(Amount::new(5000.0).unwrap().decimal_text(), "5000");
+        assert_eq!(Amount::new(1e13), None);
+        assert_eq!(Amount::new(-0.5), None);
+        assert_eq!(Amount::new(f64::NAN), None);
     }
 
     #[test]

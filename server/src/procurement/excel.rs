@@ -81,18 +81,8 @@ pub fn order_form(order: &Order, zone: FixedOffset) -> Result<Vec<u8>, XlsxError
                 sheet.write_string_with_format(row, 3, &line.configuration, &cell)?;
                 sheet.write_string_with_format(row, 4, &line.unit, &cell)?;
                 sheet.write_number_with_format(row, 5, line.quantity as f64, &cell)?;
-                sheet.write_number_with_format(
-                    row,
-                    6,
-                    domain::amount_value(&line.budget_unit_price),
-                    &money,
-                )?;
-                sheet.write_number_with_format(
-                    row,
-                    7,
-                    domain::amount_value(&line.budget_total_price),
-                    &money,
-                )?;
+                sheet.write_number_with_format(row, 6, line.budget_unit_price.value(), &money)?;
+                sheet.write_number_with_format(row, 7, line.budget_total_price.value(), &money)?;
                 sheet.write_string_with_format(row, 8, &line.reason, &cell)?;
                 sheet.write_string_with_format(row, 9, &line.new_user, &cell)?;
             }
@@ -104,7 +94,7 @@ pub fn order_form(order: &Order, zone: FixedOffset) -> Result<Vec<u8>, XlsxError
         }
         row += 1;
     }
-    let total = domain::amount_value(&order.total);
+    let total = order.total.value();
     sheet.merge_range(row, 0, row, 6, "采购总金额", &header)?;
     sheet.merge_range(row, 7, row, 9, &format!("{total:.2}"), &cell)?;
     row += 1;

@@ -149,24 +149,70 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        let claims = Claims::from_request_parts(parts, state).await?;
+        let user = store::user_with_live_token(&state.db, &claims.user_id, &claims.jti).await?;
+        claims.admit(state, user).await
+    }
+}
+
+/// A bearer token whose signature and expiry are checked, but not yet whether it is its
+/// user's live token: the second half of [`Caller`], for reads that look the token up in the
+/// statement that reads their answer (one round trip, `store::count_unread_with_token`), then
+/// call [`Claims::admit`].
+#[derive(Debug)]
+pub struct Claims {
+    pub user_id: String,
+    pub jti: String,
+    expires_at: i64,
+    secret: Arc<Shared>,
+    refresh: Option<RefreshSlot>,
+}
+
+impl FromRequestParts<AppState> for Claims {
+    type Rejection = ProcurementError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jwt = bearer(&parts.headers)?;
         let shared = shared(parts)?;
-        let secret = shared.secret(state).await?;
-        let claims = token::verify(secret, jwt).ok_or(ProcurementError::TokenInvalid)?;
-        let user = store::user_with_live_token(&state.db, &claims.sub, &claims.jti)
-            .await?
-            .ok_or(ProcurementError::TokenInvalid)?;
+        let claims = {
+            let secret = shared.secret(state).await?;
+            token::verify(secret, jwt).ok_or(ProcurementError::TokenInvalid)?
+        };
+        Ok(Self {
+            user_id: claims.sub,
+            jti: claims.jti,
+            expires_at: claims.exp,
+            secret: shared,
+            refresh: parts.extensions.get::<RefreshSlot>().cloned(),
+        })
+    }
+}
+
+impl Claims {
+    /// The caller, given the user the token's lookup found (`None`: the token was replaced,
+    /// revoked or its user is gone). Refuses a disabled account, and refreshes a token inside
+    /// its refresh window (the new token goes out in `Authorization`).
+    pub async fn admit(
+        self,
+        state: &AppState,
+        user: Option<store::User>,
+    ) -> Result<Caller, ProcurementError> {
+        let user = user.ok_or(ProcurementError::TokenInvalid)?;
         if !user.is_active {
             return Err(ProcurementError::AccountOffline);
         }
         let now = now_unix();
-        if claims.exp - now < REFRESH_WINDOW_SECS {
+        if self.expires_at - now < REFRESH_WINDOW_SECS {
+            let secret = self.secret.secret(state).await?;
             let ttl = ttl_secs(state);
             let issued = token::issue(secret, &user.id, user.role, ttl, now)?;
             if !store::replace_token(
                 &state.db,
                 &user.id,
-                &claims.jti,
+                &self.jti,
                 &issued.jti,
                 issued.expires_at,
             )
@@ -175,13 +221,13 @@ impl FromRequestParts<AppState> for Caller {
                 // A concurrent request refreshed (or revoked) this token first.
                 return Err(ProcurementError::TokenInvalid);
             }
-            if let Some(slot) = parts.extensions.get::<RefreshSlot>()
+            if let Some(slot) = &self.refresh
                 && let Ok(mut guard) = slot.0.lock()
             {
                 *guard = Some(issued.jwt);
             }
         }
-        Ok(Self {
+        Ok(Caller {
             id: user.id,
             role: user.role,
             department_id: user.department_id,
@@ -205,6 +251,18 @@ impl<E> Authorized<E> {
     }
 }
 
+impl<E: Endpoint> Authorized<E> {
+    /// The role check alone, for a handler that admitted its caller itself (a read whose
+    /// statement also checks the token: [`Claims::admit`]).
+    pub fn check(caller: Caller) -> Result<Self, ProcurementError> {
+        caller.require(E::OPERATION.roles)?;
+        Ok(Self {
+            caller,
+            endpoint: PhantomData,
+        })
+    }
+}
+
 impl<E> Deref for Authorized<E> {
     type Target = Caller;
 
@@ -220,12 +278,7 @@ impl<E: Endpoint> FromRequestParts<AppState> for Authorized<E> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        caller.require(E::OPERATION.roles)?;
-        Ok(Self {
-            caller,
-            endpoint: PhantomData,
-        })
+        Self::check(Caller::from_request_parts(parts, state).await?)
     }
 }
 

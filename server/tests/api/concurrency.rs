@@ -1,9 +1,14 @@
 //! Races: many simultaneous workflow steps on one order move it exactly once, simultaneous edits
-//! with one `version` let exactly one through, and simultaneous mgr orders keep all their lines.
-//! Each race is sent as real concurrent HTTP requests, on both databases.
+//! with one `version` let exactly one through, simultaneous mgr orders keep all their lines, and
+//! simultaneous creations, transitions and deletions of many orders neither deadlock nor leave
+//! the kept per-status order counts off by one. Each race is sent as real concurrent HTTP
+//! requests, on every backend.
 
 use reqwest::Method;
 use serde_json::{Value, json};
+
+use medsys_server::db::{Db, bigint_cast_type};
+use sqlx::Row;
 
 use crate::{on_every_backend, procurement_support::*};
 
@@ -152,4 +157,113 @@ on_every_backend! {
             assert_eq!(order["medicinelist"].as_array().map(Vec::len), Some(2), "{order}");
         }
     }
+    async fn concurrent_order_writes_keep_the_status_counts_exact(server: TestServer) {
+        fixture(server.db()).await;
+        let (zhang, li) = (login(&server, ZHANG).await, login(&server, LI).await);
+        let (office, finance) = (login(&server, OFFICE_LEAD).await, login(&server, FINANCE_LEAD).await);
+        let (inst, admin) = (login(&server, INST).await, login(&server, ADMIN).await);
+
+        // Drafts and submissions by two applicants of two departments, all at once.
+        let creations: Vec<_> = (0..RACERS * 2)
+            .map(|n| {
+                let (client, uid, department) = if n % 2 == 0 {
+                    (zhang.clone(), ZHANG, "办公室")
+                } else {
+                    (li.clone(), LI, "财务部")
+                };
+                let body = new_order(uid, department, i64::from(n % 3 != 0));
+                tokio::spawn(async move { client.json(Method::POST, "/order", &body).await })
+            })
+            .collect();
+        for task in creations {
+            let reply = task.await.expect("task");
+            assert_eq!(reply.body["code"], 1, "{}", reply.text);
+        }
+        let ids: Vec<String> = server
+            .db()
+            .query("SELECT id FROM procurement_order ORDER BY id")
+            .fetch_all(server.db().pool())
+            .await
+            .expect("ids")
+            .iter()
+            .map(|row| medsys_server::db::RowExt::text(row, "id").expect("id"))
+            .collect();
+        assert_eq!(ids.len(), RACERS * 2 + 2);
+
+        // Three rounds of every kind of step on every order at once: several steps race on each
+        // order (most lose), and steps on different orders cross each other's status counts in
+        // both directions (1 → 2 against 2 → -1, -1 → 2 against 2 → 0, ...).
+        for _ in 0..3 {
+            let mut steps = Vec::new();
+            for id in &ids {
+                let by_id = [("id", id.as_str())];
+                let deny = [("id", id.as_str()), ("reason", "预算不足")];
+                for (client, method, path, query) in [
+                    (&office, Method::PUT, "/dept/approve".to_owned(), &by_id[..]),
+                    (&finance, Method::PUT, "/dept/approve".to_owned(), &by_id[..]),
+                    (&finance, Method::PUT, "/dept/deny".to_owned(), &deny[..]),
+                    (&inst, Method::PUT, "/inst/approve".to_owned(), &by_id[..]),
+                    (&inst, Method::PUT, "/inst/deny".to_owned(), &deny[..]),
+                    (&zhang, Method::PUT, "/order/recall".to_owned(), &by_id[..]),
+                    (&admin, Method::DELETE, format!("/admin/order/{id}"), &[][..]),
+                    (&admin, Method::PUT, format!("/admin/order/reduct/{id}"), &[][..]),
+                ] {
+                    let client = client.clone();
+                    let query: Vec<(String, String)> =
+                        query.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+                    steps.push(tokio::spawn(async move {
+                        client.send(client.request(method, &path).query(&query)).await
+                    }));
+                }
+            }
+            for task in steps {
+                let reply = task.await.expect("task");
+                // A lost race is an envelope (a refused transition, or 31 for the other
+                // department's leader); a deadlock or any other failure would be a 500.
+                assert!(reply.status.as_u16() < 500, "{} {}", reply.status, reply.text);
+                assert!(reply.body["code"].is_i64(), "{}", reply.text);
+            }
+        }
+
+        let (counted, kept) = status_counts(server.db()).await;
+        assert_eq!(kept, counted, "kept counts against COUNT(*) per status");
+        let of = |status: i64| counted.iter().filter(|(s, _)| *s == status).map(|(_, n)| n).sum::<i64>();
+        let live = counted.iter().filter(|(s, _)| *s != -1).map(|(_, n)| n).sum::<i64>();
+        for (client, path, expected) in [
+            (&admin, "/order/orders", live),
+            (&inst, "/inst/orders", live),
+            (&admin, "/admin/order/deleted", of(-1)),
+            (&inst, "/inst/list", of(2)),
+        ] {
+            let reply = client.get(path, &[]).await;
+            assert_eq!(reply.body["data"]["totalElements"], json!(expected), "{path}: {}", reply.text);
+        }
+    }
+}
+
+/// `(status, COUNT(*))` of the orders and `(status, kept count)` of `procurement_order_count`,
+/// both by status, leaving out statuses with no order.
+async fn status_counts(db: &Db) -> (Vec<(i64, i64)>, Vec<(i64, i64)>) {
+    let read = |sql: String| async move {
+        db.query(sql)
+            .fetch_all(db.pool())
+            .await
+            .expect("counts")
+            .iter()
+            .map(|row| (row.get::<i64, _>("status"), row.get::<i64, _>("n")))
+            .filter(|(_, n)| *n != 0)
+            .collect::<Vec<_>>()
+    };
+    let counted = read(
+        "SELECT status, COUNT(*) AS n FROM procurement_order GROUP BY status ORDER BY status"
+            .to_owned(),
+    )
+    .await;
+    let kept = read(format!(
+        "SELECT status, CAST(SUM(n) AS {}) AS n FROM procurement_order_count GROUP BY status \
+         ORDER BY status",
+        bigint_cast_type(db.backend())
+    ))
+    .await;
+    (counted, kept)
 }

@@ -310,7 +310,7 @@ async fn imported_users(database_url: &str) -> i64 {
         .await
         .expect("db");
     let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM procurement_user WHERE id LIKE '14%'")
-        .fetch_one(db.pool())
+        .fetch_one(&mut *db.pool().acquire().await.expect("a connection"))
         .await
         .expect("count")
         .try_get("n")

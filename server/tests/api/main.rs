@@ -17,6 +17,7 @@ mod hostile;
 mod instances;
 mod medicines;
 mod orders;
+mod pool;
 mod process;
 mod procurement_accounts;
 mod procurement_authz;

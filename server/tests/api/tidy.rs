@@ -62,6 +62,18 @@ fn domain_and_database_layers_do_not_speak_http() {
             }
         }
     }
+    // Every file of the database layer: the stores' modules (one per aggregate) and `db/`.
+    for dir in ["src/mgr/store", "src/procurement/store", "src/db"] {
+        let entries = fs::read_dir(root.join(dir)).unwrap_or_else(|error| panic!("{dir}: {error}"));
+        for entry in entries {
+            let path = entry.expect("directory entry").path();
+            let source = fs::read_to_string(&path)
+                .unwrap_or_else(|error| panic!("{}: {error}", path.display()));
+            for line in offending_lines(&source, &["axum", "tower", "StatusCode"]) {
+                problems.push(format!("{}:{line}", path.display()));
+            }
+        }
+    }
     assert!(
         problems.is_empty(),
         "layering violations:\n{}",

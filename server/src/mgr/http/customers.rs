@@ -8,12 +8,12 @@ use utoipa::{IntoParams, ToSchema};
 use crate::{
     app::AppState,
     mgr::{
-        domain::{Customer, CustomerData, CustomerNewData, Page, limits},
+        domain::{Customer, CustomerData, CustomerNewData, limits},
         error::{self, MgrError, msg},
-        extract::{Admin, MgrJson, MgrQuery},
+        extract::{Admin, AdminSession, MgrJson, MgrQuery},
         http::{
             CreatedReply, ListCustomerReply, OkReply, RetId, RetList, RetMsg, RetOk, Section,
-            id_field, object, optional, page_params, text,
+            id_field, list_page, object, optional, text,
         },
         store::{self, StoreError},
     },
@@ -78,13 +78,21 @@ pub struct DelCustomerRequest {
 )]
 pub async fn list_customer(
     State(state): State<AppState>,
-    _admin: Admin,
-    MgrQuery(query): MgrQuery,
+    session: AdminSession,
+    query: Result<MgrQuery, MgrError>,
 ) -> Result<Json<RetList<Customer>>, MgrError> {
-    SECTION.check_query(&query, "list_customer")?;
-    let (num, size) = page_params(&query);
-    let page = Page::parse(num, size).map_err(error::page_error)?;
-    let paged = store::list_customers(&state.db, page).await?;
+    let page = list_page(
+        &state,
+        &session,
+        query,
+        SECTION,
+        "list_customer",
+        error::page_error,
+    )
+    .await?;
+    let paged = store::list_customers(&state.db, &session.session_id, page)
+        .await?
+        .ok_or(MgrError::LoginRequired)?;
     Ok(Json(RetList::new(paged.items, paged.total)))
 }
 

@@ -8,12 +8,12 @@ use utoipa::ToSchema;
 use crate::{
     app::AppState,
     mgr::{
-        domain::{Medicine, MedicineData, Page, limits},
+        domain::{Medicine, MedicineData, limits},
         error::{self, MgrError, msg},
-        extract::{Admin, MgrJson, MgrQuery},
+        extract::{Admin, AdminSession, MgrJson, MgrQuery},
         http::{
             CreatedReply, ListMedicineReply, RetId, RetList, RetMsg, Section,
-            customers::ListParams, id_field, object, page_params, text,
+            customers::ListParams, id_field, list_page, object, text,
         },
         store::{self, StoreError},
     },
@@ -66,13 +66,21 @@ pub struct DelMedicineRequest {
 )]
 pub async fn list_medicine(
     State(state): State<AppState>,
-    _admin: Admin,
-    MgrQuery(query): MgrQuery,
+    session: AdminSession,
+    query: Result<MgrQuery, MgrError>,
 ) -> Result<Json<RetList<Medicine>>, MgrError> {
-    SECTION.check_query(&query, "list_medicine")?;
-    let (num, size) = page_params(&query);
-    let page = Page::parse(num, size).map_err(error::page_error)?;
-    let paged = store::list_medicines(&state.db, page).await?;
+    let page = list_page(
+        &state,
+        &session,
+        query,
+        SECTION,
+        "list_medicine",
+        error::page_error,
+    )
+    .await?;
+    let paged = store::list_medicines(&state.db, &session.session_id, page)
+        .await?
+        .ok_or(MgrError::LoginRequired)?;
     Ok(Json(RetList::new(paged.items, paged.total)))
 }
 

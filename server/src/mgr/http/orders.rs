@@ -9,12 +9,12 @@ use crate::{
     app::AppState,
     json::integer,
     mgr::{
-        domain::{self, Order, OrderChange, OrderLineInput, Page, limits},
+        domain::{self, Order, OrderChange, OrderLineInput, limits},
         error::{self, MgrError, msg},
-        extract::{Admin, MgrJson, MgrQuery},
+        extract::{Admin, AdminSession, MgrJson, MgrQuery},
         http::{
             CreatedReply, ListOrderReply, OkReply, RetId, RetList, RetMsg, RetOk, Section,
-            customers::ListParams, id_field, object, optional, page_params, positive_id, text,
+            customers::ListParams, id_field, list_page, object, optional, positive_id, text,
         },
         store::{self, StoreError},
     },
@@ -82,13 +82,21 @@ pub struct DelOrderRequest {
 )]
 pub async fn list_order(
     State(state): State<AppState>,
-    _admin: Admin,
-    MgrQuery(query): MgrQuery,
+    session: AdminSession,
+    query: Result<MgrQuery, MgrError>,
 ) -> Result<Json<RetList<Order>>, MgrError> {
-    SECTION.check_query(&query, "list_order")?;
-    let (num, size) = page_params(&query);
-    let page = Page::parse(num, size).map_err(error::order_page_error)?;
-    let paged = store::list_orders(&state.db, page).await?;
+    let page = list_page(
+        &state,
+        &session,
+        query,
+        SECTION,
+        "list_order",
+        error::order_page_error,
+    )
+    .await?;
+    let paged = store::list_orders(&state.db, &session.session_id, page)
+        .await?
+        .ok_or(MgrError::LoginRequired)?;
     Ok(Json(RetList::new(paged.items, paged.total)))
 }
 

@@ -4,7 +4,7 @@
 //! [`Change`] to the store, whose conditional `UPDATE` applies it only if nobody changed the
 //! order in between.
 
-use super::{NoticeText, OrderInput, OrderUpdate, Role, notice, status};
+use super::{NoticeText, OrderInput, OrderStatus, OrderUpdate, Role, notice, status};
 
 /// An order as a workflow step reads it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,9 +13,9 @@ pub struct OrderState<'a> {
     /// The owner's user id.
     pub owner: &'a str,
     pub department_id: &'a str,
-    pub status: i64,
+    pub status: OrderStatus,
     /// The status before deletion (set only while deleted).
-    pub previous_status: Option<i64>,
+    pub previous_status: Option<OrderStatus>,
     pub version: i64,
     /// Whether the order was ever submitted (a later submission is a re-submission).
     pub ever_submitted: bool,
@@ -33,9 +33,9 @@ pub struct Actor<'a> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
     /// The status the order has and must still have when the change is written.
-    pub from: i64,
+    pub from: OrderStatus,
     /// The new status.
-    pub to: i64,
+    pub to: OrderStatus,
     /// The version read, which must still be current when the change is written.
     pub version: i64,
     /// The version after the change (the store's `UPDATE` writes `version + 1`).
@@ -60,7 +60,7 @@ pub enum Refusal {
 /// A status change `from` → `to` at the order's current version.
 fn change(
     order: &OrderState<'_>,
-    to: i64,
+    to: OrderStatus,
     reason: Option<&str>,
     notice: Option<NoticeText>,
 ) -> Change {
@@ -75,7 +75,7 @@ fn change(
 }
 
 /// The step is allowed only from `from`.
-fn only_from(order: &OrderState<'_>, from: i64) -> Result<(), Refusal> {
+fn only_from(order: &OrderState<'_>, from: OrderStatus) -> Result<(), Refusal> {
     if order.status == from {
         Ok(())
     } else {
@@ -191,11 +191,12 @@ pub fn admin_restore_order(order: &OrderState<'_>) -> Result<Change, Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::procurement::domain::Amount;
 
     const OWNER: &str = "13800000001";
     const LEADER: &str = "13800000002";
 
-    fn order(status: i64) -> OrderState<'static> {
+    fn order(status: OrderStatus) -> OrderState<'static> {
         OrderState {
             id: "20210104",
             owner: OWNER,
@@ -223,12 +224,12 @@ mod tests {
         }
     }
 
-    fn input(status: i64, uid: &str) -> OrderInput {
+    fn input(status: OrderStatus, uid: &str) -> OrderInput {
         OrderInput {
             apply_department: "办公室".to_owned(),
             apply_user: "张三".to_owned(),
             fund_code: "A00001".to_owned(),
-            total: 1.0,
+            total: Amount::new(1.0).expect("a finite amount"),
             status,
             lines: Vec::new(),
             uid: uid.to_owned(),

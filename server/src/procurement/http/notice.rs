@@ -8,7 +8,7 @@ use crate::{
     procurement::{
         domain,
         error::{ProcurementError, msg},
-        extract::{Authorized, Caller, QueryOf},
+        extract::{Authorized, Caller, Claims, QueryOf},
         generated::{
             CountUnreadNotices, CountUnreadNoticesQuery, GetNotice, GetNoticeQuery, ListNotices,
             ListNoticesQuery,
@@ -50,13 +50,19 @@ fn own_uid(caller: &Caller, uid: &str) -> Result<(), ProcurementError> {
 )]
 pub async fn count_unread_notices(
     State(state): State<AppState>,
-    caller: Authorized<CountUnreadNotices>,
+    claims: Claims,
     QueryOf(query): QueryOf<CountUnreadNoticesQuery>,
 ) -> Reply {
+    // The token's lookup and the count are one statement; the checks follow in their usual
+    // order (token, account, role, parameters), and only the caller's own count is answered.
+    let found =
+        store::user_with_live_token_and_unread(&state.db, &claims.user_id, &claims.jti).await?;
+    let (user, unread) = found.unzip();
+    let caller = Authorized::<CountUnreadNotices>::check(claims.admit(&state, user).await?)?;
     let query = query?;
     let uid = user_id(&query.uid)?;
     own_uid(&caller, uid)?;
-    ok(Value::from(store::count_unread(&state.db, uid).await?))
+    ok(Value::from(unread.unwrap_or_default()))
 }
 
 /// 获取消息: one notice, marked read.

@@ -263,8 +263,7 @@ pub async fn upload_signature(
     let Some((content_type, _)) = domain::image_type(file) else {
         return Err(ProcurementError::business(msg::NOT_AN_IMAGE));
     };
-    let data = domain::base64_encode(file);
-    store::put_signature(&state.db, &order.id, content_type, &data, now_unix()).await?;
+    store::put_signature(&state.db, &order.id, content_type, file, now_unix()).await?;
     ok(Value::Null)
 }
 
@@ -316,12 +315,9 @@ pub async fn download_signature(
     let query = query?;
     let id = &query.id;
     let order = visible_order(&state, &caller, id).await?;
-    let Some((_, data)) = store::get_signature(&state.db, &order.id).await? else {
+    let Some((_, bytes)) = store::get_signature(&state.db, &order.id).await? else {
         return Err(ProcurementError::business(msg::NO_SIGNATURE));
     };
-    let bytes = domain::base64_decode(&data).ok_or_else(|| {
-        ProcurementError::Internal(anyhow::anyhow!("stored signature is not base64"))
-    })?;
     let (content_type, extension) = domain::image_type(&bytes).ok_or_else(|| {
         ProcurementError::Internal(anyhow::anyhow!("stored signature is not an image"))
     })?;
