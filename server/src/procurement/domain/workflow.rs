@@ -355,8 +355,16 @@ mod tests {
             version,
             input: input(status, OWNER),
         };
-        let change = update_order(&owner(), &order(status::DRAFT), &update(status::SUBMITTED, 3)).unwrap();
-        assert_eq!((change.from, change.to, change.next_version), (status::DRAFT, status::SUBMITTED, 4));
+        let change = update_order(
+            &owner(),
+            &order(status::DRAFT),
+            &update(status::SUBMITTED, 3),
+        )
+        .unwrap();
+        assert_eq!(
+            (change.from, change.to, change.next_version),
+            (status::DRAFT, status::SUBMITTED, 4)
+        );
         assert_eq!(change.notice.unwrap().title, "申请单重新提交通知");
         let first = OrderState {
             ever_submitted: false,
@@ -367,23 +375,40 @@ mod tests {
         let change = update_order(&owner(), &first, &update(status::DRAFT, 3)).unwrap();
         assert_eq!((change.to, change.notice), (status::DRAFT, None));
         assert_eq!(
-            update_order(&leader("01"), &order(status::SUBMITTED), &update(status::SUBMITTED, 2)),
+            update_order(
+                &leader("01"),
+                &order(status::SUBMITTED),
+                &update(status::SUBMITTED, 2)
+            ),
             Err(Refusal::Forbidden)
         );
         assert_eq!(
-            update_order(&owner(), &order(status::SUBMITTED), &update(status::SUBMITTED, 2)),
+            update_order(
+                &owner(),
+                &order(status::SUBMITTED),
+                &update(status::SUBMITTED, 2)
+            ),
             Err(Refusal::Stale)
         );
         assert_eq!(
-            update_order(&owner(), &order(status::SUBMITTED), &update(status::SUBMITTED, 3)),
+            update_order(
+                &owner(),
+                &order(status::SUBMITTED),
+                &update(status::SUBMITTED, 3)
+            ),
             Err(Refusal::BadTransition)
         );
     }
 
     #[test]
     fn create_order_is_for_oneself_and_a_submission_notifies() {
-        assert_eq!(create_order(&owner(), &input(status::DRAFT, OWNER)), Ok(None));
-        let notice = create_order(&owner(), &input(status::SUBMITTED, OWNER)).unwrap().unwrap();
+        assert_eq!(
+            create_order(&owner(), &input(status::DRAFT, OWNER)),
+            Ok(None)
+        );
+        let notice = create_order(&owner(), &input(status::SUBMITTED, OWNER))
+            .unwrap()
+            .unwrap();
         assert_eq!(notice.content, "申请人张三提交了一份申请单。");
         assert_eq!(
             create_order(&owner(), &input(status::SUBMITTED, LEADER)),
