@@ -169,7 +169,11 @@ impl Db {
                     retried = true;
                 }
                 Err(error) => {
-                    self.pool.discard(conn, &error);
+                    // A refused BEGIN (SQLite's busy timeout) leaves a healthy connection,
+                    // which goes back to the pool; only a closed one is dropped.
+                    if pool::connection_lost(&error) {
+                        self.pool.discard(conn, &error);
+                    }
                     return Err(error);
                 }
             }

@@ -135,10 +135,8 @@ impl Pool {
 
     /// A connection: an idle one (pinged first when [`Connector`] says so), or a new one.
     ///
-    /// The future is boxed: deadpool's manager futures are `impl Future + Send` in a trait,
-    /// and callers whose own futures must be `Send` for every lifetime (spawned tasks, test
-    /// bodies) then trip over rustc's higher-ranked `Send` check; a `dyn Future + Send` is
-    /// proven here once.
+    /// The future is boxed for the reason given atop `Statement::execute` (and with the same
+    /// TODO-cleanup).
     pub fn acquire(&self) -> BoxFuture<'_, Result<Conn, sqlx::Error>> {
         Box::pin(async move {
             self.inner.get().await.map_err(|error| match error {

@@ -140,10 +140,10 @@ impl<'s> Statement<'s> {
         }
     }
 
-    // The methods below answer boxed futures: the statement runs through deadpool's futures
-    // (`impl Future + Send` in a trait), which rustc's higher-ranked `Send` check cannot see
-    // through from callers whose futures must be `Send` for every lifetime (spawned tasks,
-    // test bodies); a `dyn Future + Send` is proven here once.
+    // The methods below answer boxed futures, proven `Send` here once. They were boxed while
+    // chasing a higher-ranked `Send` error in the integration tests whose cause turned out to be
+    // `Migrator::run` over a borrowed connection (now `run_direct`); whether the boxes are still
+    // needed is untested. TODO-cleanup: try plain `async fn`s again.
 
     pub fn execute<'c>(
         self,

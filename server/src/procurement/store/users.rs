@@ -311,14 +311,15 @@ pub async fn set_token(db: &Db, user_id: &str, jti: &str, expires_at: i64) -> St
     Ok(())
 }
 
+/// Follows [`USER_COLUMNS`]: the user `$1`, only while `$2` is their live token.
+const LIVE_TOKEN_OF_USER: &str =
+    "JOIN procurement_token t ON t.user_id = u.id AND t.jti = $2 WHERE u.id = $1";
+
 /// The user whose live token is `jti` (`None` when the token was replaced or revoked, or the
 /// user is gone), in one statement: every authenticated request runs it.
 pub async fn user_with_live_token(db: &Db, user_id: &str, jti: &str) -> StoreResult<Option<User>> {
     let row = db
-        .query(format!(
-            "SELECT {USER_COLUMNS} JOIN procurement_token t ON t.user_id = u.id AND t.jti = $2 \
-         WHERE u.id = $1"
-        ))
+        .query(format!("SELECT {USER_COLUMNS} {LIVE_TOKEN_OF_USER}"))
         .bind(user_id)
         .bind(jti)
         .fetch_optional(db.pool())
@@ -337,8 +338,7 @@ pub async fn user_with_live_token_and_unread(
         .query(format!(
             "SELECT (SELECT COUNT(*) FROM procurement_notice n \
              WHERE n.user_id = u.id AND n.unread = 1) AS unread, \
-             {USER_COLUMNS} JOIN procurement_token t ON t.user_id = u.id AND t.jti = $2 \
-             WHERE u.id = $1"
+             {USER_COLUMNS} {LIVE_TOKEN_OF_USER}"
         ))
         .bind(user_id)
         .bind(jti)
