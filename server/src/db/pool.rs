@@ -134,19 +134,14 @@ impl Pool {
     }
 
     /// A connection: an idle one (pinged first when [`Connector`] says so), or a new one.
-    ///
-    /// The future is boxed for the reason given atop `Statement::execute` (and with the same
-    /// TODO-cleanup).
-    pub fn acquire(&self) -> BoxFuture<'_, Result<Conn, sqlx::Error>> {
-        Box::pin(async move {
-            self.inner.get().await.map_err(|error| match error {
-                PoolError::Backend(error) => error,
-                PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
-                PoolError::Closed => sqlx::Error::PoolClosed,
-                PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => {
-                    sqlx::Error::Configuration(error.to_string().into())
-                }
-            })
+    pub async fn acquire(&self) -> Result<Conn, sqlx::Error> {
+        self.inner.get().await.map_err(|error| match error {
+            PoolError::Backend(error) => error,
+            PoolError::Timeout(_) => sqlx::Error::PoolTimedOut,
+            PoolError::Closed => sqlx::Error::PoolClosed,
+            PoolError::NoRuntimeSpecified | PoolError::PostCreateHook(_) => {
+                sqlx::Error::Configuration(error.to_string().into())
+            }
         })
     }
 

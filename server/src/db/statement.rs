@@ -140,54 +140,37 @@ impl<'s> Statement<'s> {
         }
     }
 
-    // The methods below answer boxed futures, proven `Send` here once. They were boxed while
-    // chasing a higher-ranked `Send` error in the integration tests whose cause turned out to be
-    // `Migrator::run` over a borrowed connection (now `run_direct`); whether the boxes are still
-    // needed is untested. TODO-cleanup: try plain `async fn`s again.
-
-    pub fn execute<'c>(
-        self,
-        on: impl Into<On<'c>>,
-    ) -> BoxFuture<'c, Result<AnyQueryResult, sqlx::Error>>
+    pub async fn execute<'c>(self, on: impl Into<On<'c>>) -> Result<AnyQueryResult, sqlx::Error>
     where
         's: 'c,
     {
-        let on = on.into();
-        Box::pin(async move { self.run(on, execute).await })
+        self.run(on.into(), execute).await
     }
 
-    pub fn fetch_all<'c>(
-        self,
-        on: impl Into<On<'c>>,
-    ) -> BoxFuture<'c, Result<Vec<AnyRow>, sqlx::Error>>
+    pub async fn fetch_all<'c>(self, on: impl Into<On<'c>>) -> Result<Vec<AnyRow>, sqlx::Error>
     where
         's: 'c,
     {
-        let on = on.into();
-        Box::pin(async move { self.run(on, fetch_all).await })
+        self.run(on.into(), fetch_all).await
     }
 
-    pub fn fetch_one<'c>(self, on: impl Into<On<'c>>) -> BoxFuture<'c, Result<AnyRow, sqlx::Error>>
+    pub async fn fetch_one<'c>(self, on: impl Into<On<'c>>) -> Result<AnyRow, sqlx::Error>
     where
         's: 'c,
     {
-        let on = on.into();
-        Box::pin(async move {
-            self.run(on, fetch_optional)
-                .await?
-                .ok_or(sqlx::Error::RowNotFound)
-        })
+        self.run(on.into(), fetch_optional)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)
     }
 
-    pub fn fetch_optional<'c>(
+    pub async fn fetch_optional<'c>(
         self,
         on: impl Into<On<'c>>,
-    ) -> BoxFuture<'c, Result<Option<AnyRow>, sqlx::Error>>
+    ) -> Result<Option<AnyRow>, sqlx::Error>
     where
         's: 'c,
     {
-        let on = on.into();
-        Box::pin(async move { self.run(on, fetch_optional).await })
+        self.run(on.into(), fetch_optional).await
     }
 
     /// Runs an `INSERT` into a table whose key is an `id` column the database generates, and
