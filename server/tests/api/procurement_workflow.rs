@@ -135,6 +135,89 @@ on_every_backend! {
         assert_eq!(admin.list_orders(&dept("财务", 1)).await.expect("none").total_elements, 0);
     }
 
+    // Every sort leads with a time or date and breaks ties by id. On MySQL a search that only
+    // the status restricts reads its page above a threshold on the leading column
+    // (`push_mysql_threshold`); its pages must still follow the full order when every page
+    // boundary falls inside a tie, through the last, partial page and past the end.
+    async fn status_only_searches_page_through_ties_in_the_full_order(server: TestServer) {
+        users(server.db()).await;
+        let zhang = logged_in(&server, ZHANG).await;
+        for _ in 0..23 {
+            zhang.create_order(&order_create(ZHANG, "办公室", Submit)).await.expect("order created");
+        }
+        let db = server.db();
+        let ids: Vec<String> = db
+            .query("SELECT id FROM procurement_order ORDER BY id")
+            .fetch_all(db.pool())
+            .await
+            .expect("ids")
+            .iter()
+            .map(|row| medsys_server::db::RowExt::text(row, "id").expect("id"))
+            .collect();
+        // Ties of seven (created), five (updated) and four (apply date), crossing each other.
+        let keys: Vec<(String, i64, i64, String)> = ids
+            .iter()
+            .enumerate()
+            .map(|(n, id)| {
+                let n = i64::try_from(n).expect("small");
+                (id.clone(), 1_700_000_000 + n / 7, 1_700_100_000 + (n % 5), format!("2026-01-{:02}", 10 + n % 4))
+            })
+            .collect();
+        for (id, created, updated, applied) in &keys {
+            db.query("UPDATE procurement_order SET created_at = $1, updated_at = $2, apply_date = $3 WHERE id = $4")
+                .bind(*created)
+                .bind(*updated)
+                .bind(applied.as_str())
+                .bind(id.as_str())
+                .execute(db.pool())
+                .await
+                .expect("keys set");
+        }
+        let by_id_desc = |a: &String, b: &String| b.len().cmp(&a.len()).then(b.cmp(a));
+        let pages = |listed: Vec<Vec<String>>| listed.concat();
+
+        // The admin's search over every order: newest first.
+        let mut newest = keys.clone();
+        newest.sort_by(|a, b| b.1.cmp(&a.1).then(by_id_desc(&a.0, &b.0)));
+        let admin = logged_in(&server, ADMIN).await;
+        let mut listed = Vec::new();
+        for page in 1..=4 {
+            let found = admin.list_orders(&ListOrdersParams::new().with_page(page)).await.expect("page");
+            assert_eq!(found.total_elements, 23, "page {page}");
+            listed.push(found.content.iter().map(|order| order.id.to_string()).collect::<Vec<_>>());
+        }
+        assert_eq!(listed.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 3, 0]);
+        assert_eq!(pages(listed), newest.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
+
+        // The institution's pending orders: oldest application first, then oldest creation.
+        db.query("UPDATE procurement_order SET status = 2").execute(db.pool()).await.expect("status 2");
+        let mut oldest = keys.clone();
+        oldest.sort_by(|a, b| a.3.cmp(&b.3).then(a.1.cmp(&b.1)).then(by_id_desc(&b.0, &a.0)));
+        let inst = logged_in(&server, INST).await;
+        let mut listed = Vec::new();
+        for page in 1..=4 {
+            let found = inst.inst_list_pending(Some(page)).await.expect("page");
+            assert_eq!(found.total_elements, 23, "page {page}");
+            listed.push(found.content.iter().map(|order| order.id.to_string()).collect::<Vec<_>>());
+        }
+        assert_eq!(pages(listed), oldest.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
+
+        // Deleted orders: most recently changed first.
+        db.query("UPDATE procurement_order SET previous_status = status, status = -1")
+            .execute(db.pool())
+            .await
+            .expect("deleted");
+        let mut changed = keys.clone();
+        changed.sort_by(|a, b| b.2.cmp(&a.2).then(by_id_desc(&a.0, &b.0)));
+        let mut listed = Vec::new();
+        for page in 1..=4 {
+            let found = admin.admin_list_deleted_orders(Some(page)).await.expect("page");
+            assert_eq!(found.total_elements, 23, "page {page}");
+            listed.push(found.content.iter().map(|order| order.id.to_string()).collect::<Vec<_>>());
+        }
+        assert_eq!(pages(listed), changed.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
+    }
+
     async fn deleted_orders_are_listed_and_restored_to_their_previous_status(server: TestServer) {
         users(server.db()).await;
         let zhang = logged_in(&server, ZHANG).await;

@@ -28,7 +28,8 @@ pub async fn list_customers(
         db,
         session_id,
         "id, name, phonenumber, address",
-        "FROM mgr_customer ORDER BY id DESC",
+        "FROM mgr_customer",
+        "id DESC",
         "mgr_customer",
         page,
     )

@@ -28,7 +28,8 @@ pub async fn list_medicines(
         db,
         session_id,
         "id, name, \"desc\", sn",
-        "FROM mgr_medicine ORDER BY id DESC",
+        "FROM mgr_medicine",
+        "id DESC",
         "mgr_medicine",
         page,
     )

@@ -20,7 +20,8 @@ pub async fn list_orders(
         db,
         session_id,
         "o.id, o.name, o.create_date, o.customer_id, c.name AS customer_name",
-        "FROM mgr_order o JOIN mgr_customer c ON c.id = o.customer_id ORDER BY o.id DESC",
+        "FROM mgr_order o JOIN mgr_customer c ON c.id = o.customer_id",
+        "o.id DESC",
         "mgr_order",
         page,
     )

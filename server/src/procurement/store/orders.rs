@@ -474,6 +474,49 @@ fn push_count(query: &mut QueryBuilder, backend: Backend, filter: &OrderFilter) 
     push_condition(query, backend, filter);
 }
 
+/// Pages ending within this many rows get [`push_mysql_threshold`]; deeper ones would pay more
+/// for the threshold than it saves (35 ms against 18 ms at offset 5,000 of 10,000, `mysqlslap`).
+const THRESHOLD_ROWS: i64 = 1_000;
+
+/// MySQL/MariaDB only: `JOIN (...) th ON <lead> >= th.lead`, where `th.lead` is the sort's leading
+/// column in the `rows`-th matching order, so the page is sorted from the few orders at or
+/// before it instead of from all of them.
+///
+/// Every sort breaks ties by `LENGTH(id)`, which no index can follow: PostgreSQL sorts the
+/// index order's ties incrementally and SQLite sorts only the right part of the order, but
+/// MariaDB sorts every matching row, full width (18 ms per page 1 at 10,000 orders, growing
+/// with the table). The first `rows` orders in the full order all have a leading value at or
+/// past the `rows`-th one, so the page is unchanged; the threshold is a one-row derived table,
+/// which MariaDB knows before it plans the outer scan, and reads it through the index of the
+/// leading column (0.7 ms). A subquery in the `WHERE` clause is not used to plan the range, and
+/// on PostgreSQL the same join costs 10 ms against 0.3 ms without it, hence MySQL only.
+/// Fewer matching orders than `rows` take the last one's value; none at all, `NULL`, which
+/// matches nothing, as nothing matched.
+fn push_mysql_threshold(page: &mut QueryBuilder, filter: &OrderFilter, sort: Sort, rows: i64) {
+    let (lead, aggregate, direction, compare) = match sort {
+        Sort::NewestFirst => ("created_at", "MIN", "DESC", ">="),
+        Sort::RecentlyChanged => ("updated_at", "MIN", "DESC", ">="),
+        Sort::OldestFirst => ("apply_date", "MAX", "ASC", "<="),
+    };
+    page.push(" JOIN (SELECT ")
+        .push(aggregate)
+        .push("(x.lead) AS lead FROM (SELECT t.")
+        .push(lead)
+        .push(" AS lead FROM procurement_order t WHERE ")
+        .push(&status_condition("t.status", filter.status))
+        .push(" ORDER BY t.")
+        .push(lead)
+        .push(" ")
+        .push(direction)
+        .push(" LIMIT ")
+        .push_bind(rows)
+        .push(") x) th ON o.")
+        .push(lead)
+        .push(" ")
+        .push(compare)
+        .push(" th.lead");
+}
+
 /// One page of orders matching `filter`, and the number of all matching orders.
 pub async fn search_orders(
     db: &Db,
@@ -496,9 +539,11 @@ pub async fn search_orders(
     let mut page = QueryBuilder::new(backend, "SELECT ");
     page.push(ORDER_COLUMNS).push(", (");
     push_count(&mut page, backend, filter);
-    page.push(") AS total_rows ")
-        .push(ORDER_FROM)
-        .push(" WHERE ");
+    page.push(") AS total_rows ").push(ORDER_FROM);
+    if backend == Backend::Mysql && filter.by_status_only() && offset + limit <= THRESHOLD_ROWS {
+        push_mysql_threshold(&mut page, filter, sort, offset + limit);
+    }
+    page.push(" WHERE ");
     push_condition(&mut page, backend, filter);
     page.push(" ORDER BY ")
         .push(order_by)
