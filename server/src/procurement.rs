@@ -2,7 +2,7 @@
 //! workflow, notices, files and user administration, behind HS256 bearer tokens.
 //!
 //! Reading order: [`generated`] (every operation's operationId, method, path and `x-roles`,
-//! generated from the spec), [`domain`] (roles, statuses, transitions, ids, texts, validation;
+//! its query parameters and its JSON request body, generated from the spec), [`domain`] (roles, statuses, transitions, ids, texts, validation;
 //! no HTTP, no SQL), [`token`] (JWTs), [`store`] (queries), [`excel`] (workbooks), [`error`]
 //! (the `{success, code, msg, data}` envelope and the mapping of every failure to it),
 //! [`extract`] (request extractors, the bearer and role checks, the refresh layer), [`http`]

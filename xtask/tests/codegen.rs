@@ -191,3 +191,75 @@ fn a_renamed_operation_renames_the_server_type_its_router_names() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_body_change_in_the_spec_changes_the_server_body_type() {
+    // A new required member and a wider `maxLength` of admin_add_user's body, in the YAML only,
+    // must reach the server's generated body type (which its handler takes through
+    // `extract::BodyOf<AdminAddUserBody>`): the member becomes a field the handler can read and
+    // whose absence answers 11, the limit moves where 12 starts, and the checked-in server is
+    // stale until regenerated.
+    let root = xtask::check::workspace_root();
+    let dir = std::env::temp_dir().join(format!("medsys-codegen-body-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("openapi")).expect("temp dir");
+    for spec in ["openapi/mgr.yaml", "openapi/procurement.yaml"] {
+        let mut text = std::fs::read_to_string(root.join(spec)).expect("spec");
+        if spec.ends_with("procurement.yaml") {
+            let at = text
+                .find("    UserCreate:\n")
+                .expect("UserCreate in the spec");
+            let required = "      - role\n      properties:\n";
+            let offset = at
+                + text[at..]
+                    .find(required)
+                    .expect("UserCreate's required list");
+            text.replace_range(
+                offset..offset + required.len(),
+                "      - role\n      - phone\n      properties:\n        phone:\n          type: string\n          minLength: 1\n          maxLength: 20\n          description: Office phone.\n",
+            );
+            let limit = "          maxLength: 32\n";
+            let offset = at + text[at..].find(limit).expect("UserCreate's username limit");
+            text.replace_range(offset..offset + limit.len(), "          maxLength: 40\n");
+        }
+        std::fs::write(dir.join(spec), text).expect("write spec");
+    }
+    let files = xtask::codegen::generate(&dir).expect("codegen runs");
+    let server = files
+        .iter()
+        .find(|f| f.path == "server/src/procurement/generated.rs")
+        .expect("the server's generated operations");
+    let item = |code: &str| -> String {
+        let at = code.find("pub struct UserCreate {").expect("UserCreate");
+        let reader = at
+            + code[at..]
+                .find("impl FromJsonBody for UserCreate")
+                .expect("UserCreate's reader");
+        let end = reader + code[reader..].find("\n}\n").expect("end of the reader");
+        code[at..end].split_whitespace().collect()
+    };
+    let changed = item(&server.contents);
+    assert!(
+        changed.contains("pubphone:String,"),
+        "the new member is not a field:\n{changed}"
+    );
+    assert!(
+        changed.contains(r#"text(map.get("phone"),true,Some(1usize),Some(20usize))"#),
+        "the new member is not read as a required string:\n{changed}"
+    );
+    assert!(
+        changed.contains(r#"text(map.get("username"),true,Some(1usize),Some(40usize))"#),
+        "the new limit is not checked:\n{changed}"
+    );
+    let checked_in =
+        std::fs::read_to_string(root.join(&server.path)).expect("checked-in generated.rs");
+    assert!(
+        item(&checked_in).contains(r#"text(map.get("username"),true,Some(1usize),Some(32usize))"#),
+        "the checked-in body is not today's"
+    );
+    assert_eq!(
+        xtask::codegen::stale_files(&root, std::slice::from_ref(server)).len(),
+        1,
+        "the checked-in server would be stale"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -6,9 +6,8 @@ pub mod workflow;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Offset, Utc};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
-use crate::json::integer;
+use super::generated::{OrderApplyCreate, OrderApplyUpdate, OrderListInput};
 
 /// The four roles; the discriminant is the role id of the document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -377,215 +376,97 @@ pub struct OrderUpdate {
     pub input: OrderInput,
 }
 
-/// A required non-blank string of at most `max` characters.
-fn required_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<String, FieldError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Err(FieldError::Missing),
-        Some(Value::String(text)) if text.trim().is_empty() => Err(FieldError::Missing),
-        Some(Value::String(text)) if text.chars().count() <= max => Ok(text.clone()),
-        Some(_) => Err(FieldError::Invalid),
-    }
-}
-
-/// A required string that may be empty (free-text line columns: OrderListInput requires them);
-/// absent or `null` is missing, like every other required member.
-fn free_text(map: &Map<String, Value>, key: &str, max: usize) -> Result<String, FieldError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Err(FieldError::Missing),
-        Some(Value::String(text)) if text.chars().count() <= max => Ok(text.clone()),
-        Some(_) => Err(FieldError::Invalid),
-    }
-}
-
-fn required_amount(map: &Map<String, Value>, key: &str) -> Result<Amount, FieldError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Err(FieldError::Missing),
-        Some(Value::Number(number)) => number
-            .as_f64()
-            .and_then(Amount::new)
-            .ok_or(FieldError::Invalid),
-        Some(_) => Err(FieldError::Invalid),
-    }
-}
-
-fn required_integer(map: &Map<String, Value>, key: &str) -> Result<i64, FieldError> {
-    match map.get(key) {
-        None | Some(Value::Null) => Err(FieldError::Missing),
-        Some(Value::Number(number)) => integer(number).ok_or(FieldError::Invalid),
-        Some(_) => Err(FieldError::Invalid),
-    }
-}
-
-/// Collects every field error so that a missing field (11) wins over a malformed one (12),
-/// whatever the order of the members.
-#[derive(Default)]
-struct Errors {
-    missing: bool,
-    invalid: bool,
-}
-
-impl Errors {
-    fn take<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
-        match result {
-            Ok(value) => Some(value),
-            Err(FieldError::Missing) => {
-                self.missing = true;
-                None
-            }
-            Err(FieldError::Invalid) => {
-                self.invalid = true;
-                None
-            }
-        }
-    }
-
-    fn verdict(&self) -> Result<(), FieldError> {
-        if self.missing {
-            Err(FieldError::Missing)
-        } else if self.invalid {
-            Err(FieldError::Invalid)
-        } else {
-            Ok(())
-        }
-    }
-}
-
-fn line(value: &Value, errors: &mut Errors) -> Option<LineInput> {
-    let Some(map) = value.as_object() else {
-        errors.invalid = true;
-        return None;
+/// The rules the order bodies' schemas do not state, applied after the generated types have
+/// answered presence (11) and the schemas' own limits (12); every refusal here is 12, so a
+/// missing member still wins over any of them. `status` is 0 or 1, amounts are below 10^13,
+/// a quantity is at most 10^9, `uid` is a user id.
+fn order_content(body: OrderContent<'_>) -> Result<OrderInput, FieldError> {
+    let Some(status @ (status::DRAFT | status::SUBMITTED)) = OrderStatus::from_code(body.status)
+    else {
+        return Err(FieldError::Invalid);
     };
-    // The client's line `id` is ignored (the server numbers lines), but typed: string or null.
-    if !matches!(map.get("id"), None | Some(Value::Null | Value::String(_))) {
-        errors.invalid = true;
+    if !is_user_id(body.uid) {
+        return Err(FieldError::Invalid);
     }
-    let name = errors.take(required_text(map, "name", 255));
-    let kind = errors.take(free_text(map, "type", 255));
-    let configuration = errors.take(free_text(map, "configuration", 2000));
-    let unit = errors.take(required_text(map, "unit", 8));
-    let quantity = errors.take(required_integer(map, "quantity").and_then(|quantity| {
-        if (1..=1_000_000_000).contains(&quantity) {
-            Ok(quantity)
-        } else {
-            Err(FieldError::Invalid)
-        }
-    }));
-    let budget_unit_price = errors.take(required_amount(map, "budgetUnitPrice"));
-    let budget_total_price = errors.take(required_amount(map, "budgetTotalPrice"));
-    let reason = errors.take(free_text(map, "reason", 2000));
-    let new_user = errors.take(free_text(map, "newUser", 255));
-    Some(LineInput {
-        name: name?,
-        kind: kind?,
-        configuration: configuration?,
-        unit: unit?,
-        quantity: quantity?,
-        budget_unit_price: budget_unit_price?,
-        budget_total_price: budget_total_price?,
-        reason: reason?,
-        new_user: new_user?,
+    let lines = body
+        .lines
+        .iter()
+        .map(|line| {
+            if line.quantity > 1_000_000_000 {
+                return Err(FieldError::Invalid);
+            }
+            Ok(LineInput {
+                name: line.name.clone(),
+                kind: line.r#type.clone(),
+                configuration: line.configuration.clone(),
+                unit: line.unit.clone(),
+                quantity: line.quantity,
+                budget_unit_price: amount(line.budget_unit_price)?,
+                budget_total_price: amount(line.budget_total_price)?,
+                reason: line.reason.clone(),
+                new_user: line.new_user.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(OrderInput {
+        apply_department: body.apply_department.to_owned(),
+        apply_user: body.apply_user.to_owned(),
+        fund_code: body.fund_code.to_owned(),
+        total: amount(body.total)?,
+        status,
+        lines,
+        uid: body.uid.to_owned(),
     })
 }
 
-/// Validates the fields common to create_order and update_order. Department existence is
-/// checked by the caller (it needs the database).
-pub fn order_input(body: &Map<String, Value>) -> Result<OrderInput, FieldError> {
-    let mut errors = Errors::default();
-    let apply_department = errors.take(required_text(body, "applyDepartment", 64));
-    let apply_user = errors.take(required_text(body, "applyUser", 64));
-    let fund_code = errors.take(required_text(body, "fundCode", 6));
-    let total = errors.take(required_amount(body, "total"));
-    let status =
-        errors.take(required_integer(body, "status").and_then(
-            |code| match OrderStatus::from_code(code) {
-                Some(status @ (status::DRAFT | status::SUBMITTED)) => Ok(status),
-                _ => Err(FieldError::Invalid),
-            },
-        ));
-    let uid = errors.take(required_text(body, "uid", 11).and_then(|uid| {
-        if is_user_id(&uid) {
-            Ok(uid)
-        } else {
-            Err(FieldError::Invalid)
-        }
-    }));
-    let lines = match body.get("orderLists") {
-        None | Some(Value::Null) => {
-            errors.missing = true;
-            None
-        }
-        Some(Value::Array(items)) if items.is_empty() => {
-            errors.missing = true;
-            None
-        }
-        Some(Value::Array(items)) if items.len() > 99 => {
-            errors.invalid = true;
-            None
-        }
-        Some(Value::Array(items)) => {
-            let lines: Vec<Option<LineInput>> =
-                items.iter().map(|item| line(item, &mut errors)).collect();
-            lines.into_iter().collect::<Option<Vec<_>>>()
-        }
-        Some(_) => {
-            errors.invalid = true;
-            None
-        }
-    };
-    errors.verdict()?;
-    match (
-        apply_department,
-        apply_user,
-        fund_code,
-        total,
-        status,
-        lines,
-        uid,
-    ) {
-        (
-            Some(apply_department),
-            Some(apply_user),
-            Some(fund_code),
-            Some(total),
-            Some(status),
-            Some(lines),
-            Some(uid),
-        ) => Ok(OrderInput {
-            apply_department,
-            apply_user,
-            fund_code,
-            total,
-            status,
-            lines,
-            uid,
-        }),
-        _ => Err(FieldError::Invalid),
-    }
+/// The members create_order and update_order share, borrowed from either generated body.
+struct OrderContent<'a> {
+    apply_department: &'a str,
+    apply_user: &'a str,
+    fund_code: &'a str,
+    total: f64,
+    status: i64,
+    lines: &'a [OrderListInput],
+    uid: &'a str,
 }
 
-/// Validates an update_order body.
-pub fn order_update(body: &Map<String, Value>) -> Result<OrderUpdate, FieldError> {
-    let mut errors = Errors::default();
-    let id = errors.take(required_text(body, "id", 32).and_then(|id| {
-        if is_order_id(&id) {
-            Ok(id)
-        } else {
-            Err(FieldError::Invalid)
-        }
-    }));
-    let version = errors.take(required_integer(body, "version").and_then(|version| {
-        if version >= 0 {
-            Ok(version)
-        } else {
-            Err(FieldError::Invalid)
-        }
-    }));
-    let input = errors.take(order_input(body));
-    errors.verdict()?;
-    match (id, version, input) {
-        (Some(id), Some(version), Some(input)) => Ok(OrderUpdate { id, version, input }),
-        _ => Err(FieldError::Invalid),
+fn amount(value: f64) -> Result<Amount, FieldError> {
+    Amount::new(value).ok_or(FieldError::Invalid)
+}
+
+/// The content of a create_order body. Department existence is checked by the caller (it
+/// needs the database).
+pub fn order_input(body: &OrderApplyCreate) -> Result<OrderInput, FieldError> {
+    order_content(OrderContent {
+        apply_department: &body.apply_department,
+        apply_user: &body.apply_user,
+        fund_code: &body.fund_code,
+        total: body.total,
+        status: body.status,
+        lines: &body.order_lists,
+        uid: &body.uid,
+    })
+}
+
+/// An update_order body: its content, and an `id` that can exist (8 to 32 digits, else 12).
+pub fn order_update(body: &OrderApplyUpdate) -> Result<OrderUpdate, FieldError> {
+    if !is_order_id(&body.id) {
+        return Err(FieldError::Invalid);
     }
+    let input = order_content(OrderContent {
+        apply_department: &body.apply_department,
+        apply_user: &body.apply_user,
+        fund_code: &body.fund_code,
+        total: body.total,
+        status: body.status,
+        lines: &body.order_lists,
+        uid: &body.uid,
+    })?;
+    Ok(OrderUpdate {
+        id: body.id.clone(),
+        version: body.version,
+        input,
+    })
 }
 
 /// A money amount in yuan, as a request sent it: a JSON number from 0 up to (not including)

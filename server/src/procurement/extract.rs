@@ -4,8 +4,8 @@
 //!
 //! The documented order of checks (token, account, role, then parameters) follows from the
 //! order of a handler's arguments: [`Authorized`] comes first and rejects, while the extractors
-//! for the query and the body never reject by themselves: they hand the handler a `Result`, so
-//! the order holds even for a malformed body.
+//! for the query and the body ([`QueryOf`], [`BodyOf`]) never reject by themselves: they hand the
+//! handler a `Result`, so the order holds even for a malformed body.
 
 use std::{
     collections::HashMap,
@@ -31,7 +31,7 @@ use crate::{
     procurement::{
         domain::{Role, workflow::Actor},
         error::ProcurementError,
-        generated::{Endpoint, FromQuery},
+        generated::{Endpoint, FromJsonBody, FromQuery, LoginBody},
         store,
         token::{self, REFRESH_WINDOW_SECS},
     },
@@ -372,11 +372,32 @@ fn is_json_media_type(value: &HeaderValue) -> bool {
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
-/// The login body: form-urlencoded or JSON, as strings (non-string members count as absent).
+/// The JSON request body of an operation as its generated type (`BodyOf<CreateOrderBody>`):
+/// `Err(12)` as for [`JsonBody`], or the members' own 11 and 12 (any missing member wins over
+/// any malformed one). Never rejects, like [`QueryOf`], so the role check answers first.
 #[derive(Debug)]
-pub struct LoginBody(pub HashMap<String, String>);
+pub struct BodyOf<T>(pub Result<T, ProcurementError>);
 
-impl<S: Send + Sync> FromRequest<S> for LoginBody {
+impl<T: FromJsonBody, S: Send + Sync> FromRequest<S> for BodyOf<T> {
+    type Rejection = ProcurementError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonBody(body) = JsonBody::from_request(req, state).await?;
+        Ok(Self(body.and_then(|body| {
+            T::from_json(&body).map_err(ProcurementError::from)
+        })))
+    }
+}
+
+/// The login body (the generated `LoginBody`), sent form-urlencoded or as JSON. A blank field
+/// counts as absent (11; `LoginRequest`'s description, which its schema cannot say without
+/// making the documented blank-password case an invalid example), and so does a JSON member
+/// that is not a string, as it always has. A malformed body is rejected at once (login has no
+/// earlier check to keep in order).
+#[derive(Debug)]
+pub struct Credentials(pub LoginBody);
+
+impl<S: Send + Sync> FromRequest<S> for Credentials {
     type Rejection = ProcurementError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -389,21 +410,23 @@ impl<S: Send + Sync> FromRequest<S> for LoginBody {
                 mime.trim()
                     .eq_ignore_ascii_case("application/x-www-form-urlencoded")
             });
-        if is_form {
-            return match Form::<HashMap<String, String>>::from_request(req, state).await {
-                Ok(Form(map)) => Ok(Self(map)),
-                Err(_) => Err(ProcurementError::Invalid),
-            };
-        }
-        let JsonBody(map) = JsonBody::from_request(req, state).await?;
-        let fields = map?
+        let fields: Map<String, Value> = if is_form {
+            match Form::<HashMap<String, String>>::from_request(req, state).await {
+                Ok(Form(map)) => map
+                    .into_iter()
+                    .map(|(key, value)| (key, Value::String(value)))
+                    .collect(),
+                Err(_) => return Err(ProcurementError::Invalid),
+            }
+        } else {
+            let JsonBody(map) = JsonBody::from_request(req, state).await?;
+            map?
+        };
+        let fields = fields
             .into_iter()
-            .filter_map(|(key, value)| match value {
-                Value::String(text) => Some((key, text)),
-                _ => None,
-            })
+            .filter(|(_, value)| value.as_str().is_some_and(|text| !text.trim().is_empty()))
             .collect();
-        Ok(Self(fields))
+        Ok(Self(LoginBody::from_json(&fields)?))
     }
 }
 

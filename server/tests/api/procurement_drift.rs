@@ -7,11 +7,14 @@
 //! from `server/src/procurement/generated.rs`, generated from the same YAML. The annotations
 //! stay for what is not generated yet: the parameters the handlers read.
 //!
-//! TODO-correctness: request and response body shapes are not compared, because the handlers
-//! build their bodies as JSON values and have no schema types to annotate with; the
-//! integration tests and the conformance suite check every body against the spec instead.
-//! TODO-cleanup: once `cargo xtask codegen` also generates the body types, the handlers can be
-//! typed by them and the utoipa annotations (a second description of every operation) can go.
+//! TODO-correctness: request and response body shapes are not compared. JSON request bodies
+//! are generated from the YAML (`generated.rs`, taken through `extract::BodyOf`), so they
+//! cannot drift, but the annotations still name a schema-less `JsonObject`; responses are built
+//! as JSON values and have no schema types to annotate with. The integration tests and the
+//! conformance suite check every body against the spec instead.
+//! TODO-cleanup: once `cargo xtask codegen` also generates the response types, the handlers can
+//! be typed by them and the utoipa annotations (a second description of every operation) can
+//! go.
 
 use serde_json::Value;
 

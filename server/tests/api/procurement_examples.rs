@@ -129,6 +129,10 @@ on_every_backend! {
         zhang.json(Method::PUT, "/user/pwd", &body(OFFICE_LEAD, "123456", "Abc123456")).await.expect(403, failure(31, "没有权限"));
         zhang.json(Method::PUT, "/user/pwd", &body(ZHANG, "123456", "12345")).await.expect(200, failure(12, "参数错误"));
         zhang.json(Method::PUT, "/user/pwd", &json!({"uid": ZHANG, "oldPassword": "123456"})).await.expect(200, failure(11, "参数缺失"));
+        // Blank is spaces too, for every field: login could never accept a blank new password.
+        for blank in [body("   ", "123456", "Abc123456"), body(ZHANG, "  ", "Abc123456"), body(ZHANG, "123456", "      ")] {
+            zhang.json(Method::PUT, "/user/pwd", &blank).await.expect(200, failure(11, "参数缺失"));
+        }
         zhang.json(Method::PUT, "/user/pwd", &body(ZHANG, "123456", "Abc123456")).await.expect(200, success(Value::Null));
         zhang.get("/user/info", &[("id", ZHANG)]).await.expect(200, failure(2, "token失效"));
         login_reply(&server, ZHANG, PASSWORD).await.expect(200, failure(23, "账号密码错误"));

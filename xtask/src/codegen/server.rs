@@ -1,6 +1,6 @@
 //! The server's side of the contract: one type per procurement operation carrying its
-//! operationId, method, path and the roles of its `x-roles`, written to
-//! `server/src/procurement/generated.rs`.
+//! operationId, method, path and the roles of its `x-roles`, its query parameters, and its
+//! JSON request body ([`bodies`]), written to `server/src/procurement/generated.rs`.
 //!
 //! The server routes every operation from this table and checks the caller's role with the
 //! operation's type (`extract::Authorized<DeptApprove>`), so neither a path nor a role list is
@@ -13,6 +13,8 @@ use serde_json::Value;
 
 use super::naming::{docs, ident, pascal_case, snake_case};
 use super::spec::{Operation, Spec};
+
+mod bodies;
 
 /// The roles `x-roles` may name, with the variant of the server's `domain::Role` each one is.
 /// `public` (login) is the empty list: no token, no role check.
@@ -34,14 +36,18 @@ pub fn procurement(spec: &Spec, spec_path: &str) -> anyhow::Result<TokenStream> 
         items.push(query_struct(spec, op));
         names.push(name);
     }
+    let bodies = bodies::items(spec, &ops)?;
     let module_doc = format!(
         " The operations of `{spec_path}` as the server implements them: one type per operation \
-         (named after its operationId) carrying its method, path and the roles of its `x-roles`."
+         (named after its operationId) carrying its method, path and the roles of its `x-roles`, \
+         its query parameters (`DeptDenyQuery`) and its JSON request body (`CreateOrderBody`)."
     );
     Ok(quote! {
         #![doc = #module_doc]
 
         use std::collections::HashMap;
+
+        use serde_json::{Map, Value};
 
         use super::domain::Role;
 
@@ -86,7 +92,7 @@ pub fn procurement(spec: &Spec, spec_path: &str) -> anyhow::Result<TokenStream> 
             const OPERATION: Operation;
         }
 
-        /// Why parameters are refused: code 11 参数缺失 or code 12 参数错误.
+        /// Why parameters or body members are refused: code 11 参数缺失 or code 12 参数错误.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum ParamError {
             /// A required parameter is absent or blank: 11 参数缺失.
@@ -142,6 +148,8 @@ pub fn procurement(spec: &Spec, spec_path: &str) -> anyhow::Result<TokenStream> 
 
         /// Every operation, in spec order.
         pub const OPERATIONS: &[Operation] = &[#(<#names as Endpoint>::OPERATION),*];
+
+        #bodies
     })
 }
 

@@ -2,7 +2,7 @@
 //! import template).
 
 use axum::extract::{Path, State};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::{
     app::AppState,
@@ -12,12 +12,12 @@ use crate::{
         domain::{self, ImportVerdict, Role, workflow},
         error::{ProcurementError, msg},
         excel,
-        extract::{Authorized, Caller, JsonBody, QueryOf, Upload, UploadError, read_upload},
+        extract::{Authorized, BodyOf, Caller, QueryOf, Upload, UploadError, read_upload},
         generated::{
-            AdminAddUser, AdminDeleteOrder, AdminDownloadUserTemplate, AdminGetUser,
-            AdminGetUserQuery, AdminImportUsers, AdminListDeletedOrders,
+            AdminAddUser, AdminAddUserBody, AdminDeleteOrder, AdminDownloadUserTemplate,
+            AdminGetUser, AdminGetUserQuery, AdminImportUsers, AdminListDeletedOrders,
             AdminListDeletedOrdersQuery, AdminListUsers, AdminListUsersQuery, AdminRestoreOrder,
-            AdminUpdateUser,
+            AdminUpdateUser, AdminUpdateUserBody,
         },
         http::{
             Reply, apply, attachment, load_order, media, ok, order_page, order_state, page,
@@ -140,17 +140,10 @@ pub async fn admin_get_user(
     ok(user_json(&user))
 }
 
-/// A required string member: absent, null or blank 11; not a string or longer than `max` 12.
-fn member(body: &Map<String, Value>, key: &str, max: usize) -> Result<String, ProcurementError> {
-    match body.get(key) {
-        None | Some(Value::Null) => Err(ProcurementError::Missing),
-        Some(Value::String(text)) if text.trim().is_empty() => Err(ProcurementError::Missing),
-        Some(Value::String(text)) if text.chars().count() <= max => Ok(text.trim().to_owned()),
-        Some(_) => Err(ProcurementError::Invalid),
-    }
-}
-
-/// The fields both user operations share, checked 11 before 12.
+/// The fields both user operations share, after the generated body's checks (presence 11;
+/// `username` at most 32 and `department` at most 64 characters, 12): the id exactly 11 digits
+/// as sent, the role one of the four names once trimmed (at most 16 characters as sent), else
+/// 12; names trimmed.
 struct UserFields {
     id: String,
     username: String,
@@ -159,34 +152,19 @@ struct UserFields {
 }
 
 fn user_fields(
-    body: &Map<String, Value>,
-    with_password: bool,
+    id: &str,
+    username: &str,
+    department: &str,
+    role: &str,
 ) -> Result<UserFields, ProcurementError> {
-    let fields = [
-        member(body, "id", 11),
-        member(body, "username", 32),
-        member(body, "department", 64),
-        member(body, "role", 16),
-    ];
-    let password_missing =
-        with_password && matches!(member(body, "password", 64), Err(ProcurementError::Missing));
-    if password_missing
-        || fields
-            .iter()
-            .any(|field| matches!(field, Err(ProcurementError::Missing)))
-    {
-        return Err(ProcurementError::Missing);
-    }
-    let [id, username, department, role] = fields;
-    let (id, username, department, role) = (id?, username?, department?, role?);
-    if !domain::is_user_id(&id) {
+    if !domain::is_user_id(id) || role.chars().count() > 16 {
         return Err(ProcurementError::Invalid);
     }
-    let role = Role::from_name(&role).ok_or(ProcurementError::Invalid)?;
+    let role = Role::from_name(role.trim()).ok_or(ProcurementError::Invalid)?;
     Ok(UserFields {
-        id,
-        username,
-        department,
+        id: id.to_owned(),
+        username: username.trim().to_owned(),
+        department: department.trim().to_owned(),
         role,
     })
 }
@@ -203,14 +181,12 @@ fn user_fields(
 pub async fn admin_add_user(
     State(state): State<AppState>,
     _: Authorized<AdminAddUser>,
-    JsonBody(body): JsonBody,
+    BodyOf(body): BodyOf<AdminAddUserBody>,
 ) -> Reply {
+    // The password's 6 to 64 characters (12) are the generated body's; it is kept as sent.
     let body = body?;
-    let fields = user_fields(&body, true)?;
-    let password = match body.get("password") {
-        Some(Value::String(password)) if domain::password_ok(password) => password.clone(),
-        _ => return Err(ProcurementError::Invalid),
-    };
+    let fields = user_fields(&body.id, &body.username, &body.department, &body.role)?;
+    let password = body.password;
     if store::department_by_name(&state.db, &fields.department)
         .await?
         .is_none()
@@ -244,14 +220,16 @@ pub async fn admin_add_user(
 pub async fn admin_update_user(
     State(state): State<AppState>,
     _: Authorized<AdminUpdateUser>,
-    JsonBody(body): JsonBody,
+    BodyOf(body): BodyOf<AdminUpdateUserBody>,
 ) -> Reply {
     let body = body?;
-    let fields = user_fields(&body, false)?;
-    let password = match body.get("password") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(password)) if password.is_empty() => None,
-        Some(Value::String(password)) if domain::password_ok(password) => Some(password.clone()),
+    let fields = user_fields(&body.id, &body.username, &body.department, &body.role)?;
+    // Absent, null or empty keeps the password; 1 to 5 characters is 12 (the generated body
+    // checked the 64 at most).
+    let password = match body.password {
+        None => None,
+        Some(password) if password.is_empty() => None,
+        Some(password) if domain::password_ok(&password) => Some(password),
         Some(_) => return Err(ProcurementError::Invalid),
     };
     if store::department_by_name(&state.db, &fields.department)

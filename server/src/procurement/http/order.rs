@@ -10,11 +10,12 @@ use crate::{
         domain::{self, Role, status, workflow},
         error::{ProcurementError, msg},
         excel,
-        extract::{Authorized, JsonBody, Params, QueryOf, Upload, UploadError, read_upload},
+        extract::{Authorized, BodyOf, Params, QueryOf, Upload, UploadError, read_upload},
         generated::{
-            CreateOrder, DeleteOrder, DownloadFeasibilityReport, DownloadSignature,
-            DownloadSignatureQuery, ExportOrderExcel, ExportOrderExcelQuery, GetOrder,
-            GetOrderQuery, ListOrders, RecallOrder, UpdateOrder, UploadSignature,
+            CreateOrder, CreateOrderBody, DeleteOrder, DownloadFeasibilityReport,
+            DownloadSignature, DownloadSignatureQuery, ExportOrderExcel, ExportOrderExcelQuery,
+            GetOrder, GetOrderQuery, ListOrders, RecallOrder, RecallOrderBody, RecallOrderQuery,
+            UpdateOrder, UpdateOrderBody, UploadSignature,
         },
         http::{
             Reply, apply, attachment, load_order, media, ok, order_detail_json, order_page,
@@ -39,7 +40,7 @@ const FEASIBILITY_REPORT: &[u8] = include_bytes!("../../../assets/feasibility-re
 pub async fn create_order(
     State(state): State<AppState>,
     caller: Authorized<CreateOrder>,
-    JsonBody(body): JsonBody,
+    BodyOf(body): BodyOf<CreateOrderBody>,
 ) -> Reply {
     let input = domain::order_input(&body?)?;
     let department_id = store::department_by_name(&state.db, &input.apply_department)
@@ -73,7 +74,7 @@ pub async fn create_order(
 pub async fn update_order(
     State(state): State<AppState>,
     caller: Authorized<UpdateOrder>,
-    JsonBody(body): JsonBody,
+    BodyOf(body): BodyOf<UpdateOrderBody>,
 ) -> Reply {
     let update = domain::order_update(&body?)?;
     let department_id = store::department_by_name(&state.db, &update.input.apply_department)
@@ -129,20 +130,16 @@ pub async fn get_order(
 pub async fn recall_order(
     State(state): State<AppState>,
     caller: Authorized<RecallOrder>,
-    Params(query): Params,
-    JsonBody(body): JsonBody,
+    QueryOf(query): QueryOf<RecallOrderQuery>,
+    BodyOf(body): BodyOf<RecallOrderBody>,
 ) -> Reply {
-    let query = query?;
+    let (query, body) = (query?, body?);
     // An id counts as sent when the parameter or the member is there (blank included): two
-    // sent ids must be equal (12); a single one that is blank is missing (11). The member is a
-    // string (RecallRequest): `null` or any other type is malformed (12).
-    let from_query = query.get("id").map(|id| id.trim());
-    let from_body = match body?.get("id") {
-        None => None,
-        Some(Value::String(id)) => Some(id.trim().to_owned()),
-        Some(_) => return Err(ProcurementError::Invalid),
-    };
-    let id = match (from_query, from_body.as_deref()) {
+    // sent ids must be equal (12); a single one that is blank is missing (11). The generated
+    // body refused a member that is not a string, `null` included (12).
+    let from_query = query.id.as_deref().map(str::trim);
+    let from_body = body.id.as_deref().map(str::trim);
+    let id = match (from_query, from_body) {
         (Some(a), Some(b)) if a != b => return Err(ProcurementError::Invalid),
         (Some(id), _) | (None, Some(id)) if !id.is_empty() => id.to_owned(),
         _ => return Err(ProcurementError::Missing),

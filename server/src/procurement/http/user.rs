@@ -17,8 +17,10 @@ use crate::{
     procurement::{
         domain::{self, Role},
         error::ProcurementError,
-        extract::{Authorized, JsonBody, LoginBody, QueryOf, Shared, ttl_secs},
-        generated::{ChangePassword, GetUserInfo, GetUserInfoQuery, Logout, LogoutQuery},
+        extract::{Authorized, BodyOf, Credentials, QueryOf, Shared, ttl_secs},
+        generated::{
+            ChangePassword, ChangePasswordBody, GetUserInfo, GetUserInfoQuery, Logout, LogoutQuery,
+        },
         http::{Reply, ok, user_id},
         store::{self, User},
         token,
@@ -52,19 +54,13 @@ pub fn user_json(user: &User) -> Value {
 pub async fn login(
     State(state): State<AppState>,
     Extension(shared): Extension<Arc<Shared>>,
-    LoginBody(fields): LoginBody,
+    Credentials(credentials): Credentials,
 ) -> Reply {
-    let field = |key: &str| {
-        fields
-            .get(key)
-            .filter(|value| !value.trim().is_empty())
-            .cloned()
-    };
-    let (Some(username), Some(password)) = (field("username"), field("password")) else {
-        return Err(ProcurementError::Missing);
-    };
-    let username = username.trim().to_owned();
-    let user = store::find_user(&state.db, &username)
+    // The generated body answered 11 for an absent or blank field; the id is looked up trimmed,
+    // the password is checked as sent.
+    let username = credentials.username.trim();
+    let password = credentials.password;
+    let user = store::find_user(&state.db, username)
         .await?
         .ok_or(ProcurementError::UnknownAccount)?;
     let now = now_unix();
@@ -184,23 +180,12 @@ pub async fn logout(
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Authorized<ChangePassword>,
-    JsonBody(body): JsonBody,
+    BodyOf(body): BodyOf<ChangePasswordBody>,
 ) -> Reply {
+    // Presence (11) and the new password's 6 to 64 characters (12) are the generated body's.
     let body = body?;
-    let text = |key: &str| match body.get(key) {
-        None | Some(Value::Null) => Err(ProcurementError::Missing),
-        Some(Value::String(text)) if text.is_empty() => Err(ProcurementError::Missing),
-        Some(Value::String(text)) => Ok(text.clone()),
-        Some(_) => Err(ProcurementError::Invalid),
-    };
-    let (uid, old, new) = (text("uid"), text("oldPassword"), text("newPassword"));
-    for field in [&uid, &old, &new] {
-        if let Err(ProcurementError::Missing) = field {
-            return Err(ProcurementError::Missing);
-        }
-    }
-    let (uid, old, new) = (uid?, old?, new?);
-    if !domain::password_ok(&new) || !domain::is_user_id(&uid) {
+    let (uid, old, new) = (body.uid, body.old_password, body.new_password);
+    if !domain::is_user_id(&uid) {
         return Err(ProcurementError::Invalid);
     }
     if uid != caller.id {
