@@ -12,6 +12,26 @@ async fn status_of(client: &procurement::Client, id: &OrderId) -> OrderStatus {
     client.get_order(id).await.expect("the order").status
 }
 
+/// The order ids of pages 1 to 4 of a search, page by page; each page must count 23 orders.
+async fn four_pages_of_23<Fut>(mut page: impl FnMut(i64) -> Fut) -> Vec<Vec<String>>
+where
+    Fut: std::future::Future<Output = medsys_client::Result<procurement::OrderApplyPage>>,
+{
+    let mut listed = Vec::new();
+    for number in 1..=4 {
+        let found = page(number).await.expect("page");
+        assert_eq!(found.total_elements, 23, "page {number}");
+        listed.push(
+            found
+                .content
+                .iter()
+                .map(|order| order.id.to_string())
+                .collect(),
+        );
+    }
+    listed
+}
+
 /// The first page of the caller's own notices.
 async fn notices_of(client: &procurement::Client) -> Vec<Notice> {
     client.list_notices(None).await.expect("notices").content
@@ -174,33 +194,26 @@ on_every_backend! {
                 .expect("keys set");
         }
         let by_id_desc = |a: &String, b: &String| b.len().cmp(&a.len()).then(b.cmp(a));
-        let pages = |listed: Vec<Vec<String>>| listed.concat();
 
         // The admin's search over every order: newest first.
         let mut newest = keys.clone();
         newest.sort_by(|a, b| b.1.cmp(&a.1).then(by_id_desc(&a.0, &b.0)));
         let admin = logged_in(&server, ADMIN).await;
-        let mut listed = Vec::new();
-        for page in 1..=4 {
-            let found = admin.list_orders(&ListOrdersParams::new().with_page(page)).await.expect("page");
-            assert_eq!(found.total_elements, 23, "page {page}");
-            listed.push(found.content.iter().map(|order| order.id.to_string()).collect::<Vec<_>>());
-        }
+        let listed = four_pages_of_23(|page| {
+            let admin = &admin;
+            async move { admin.list_orders(&ListOrdersParams::new().with_page(page)).await }
+        })
+        .await;
         assert_eq!(listed.iter().map(Vec::len).collect::<Vec<_>>(), [10, 10, 3, 0]);
-        assert_eq!(pages(listed), newest.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
+        assert_eq!(listed.concat(), newest.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
 
         // The institution's pending orders: oldest application first, then oldest creation.
         db.query("UPDATE procurement_order SET status = 2").execute(db.pool()).await.expect("status 2");
         let mut oldest = keys.clone();
         oldest.sort_by(|a, b| a.3.cmp(&b.3).then(a.1.cmp(&b.1)).then(by_id_desc(&b.0, &a.0)));
         let inst = logged_in(&server, INST).await;
-        let mut listed = Vec::new();
-        for page in 1..=4 {
-            let found = inst.inst_list_pending(Some(page)).await.expect("page");
-            assert_eq!(found.total_elements, 23, "page {page}");
-            listed.push(found.content.iter().map(|order| order.id.to_string()).collect::<Vec<_>>());
-        }
-        assert_eq!(pages(listed), oldest.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
+        let listed = four_pages_of_23(|page| inst.inst_list_pending(Some(page))).await;
+        assert_eq!(listed.concat(), oldest.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
 
         // Deleted orders: most recently changed first.
         db.query("UPDATE procurement_order SET previous_status = status, status = -1")
@@ -209,13 +222,8 @@ on_every_backend! {
             .expect("deleted");
         let mut changed = keys.clone();
         changed.sort_by(|a, b| b.2.cmp(&a.2).then(by_id_desc(&a.0, &b.0)));
-        let mut listed = Vec::new();
-        for page in 1..=4 {
-            let found = admin.admin_list_deleted_orders(Some(page)).await.expect("page");
-            assert_eq!(found.total_elements, 23, "page {page}");
-            listed.push(found.content.iter().map(|order| order.id.to_string()).collect::<Vec<_>>());
-        }
-        assert_eq!(pages(listed), changed.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
+        let listed = four_pages_of_23(|page| admin.admin_list_deleted_orders(Some(page))).await;
+        assert_eq!(listed.concat(), changed.iter().map(|key| key.0.clone()).collect::<Vec<_>>());
     }
 
     async fn deleted_orders_are_listed_and_restored_to_their_previous_status(server: TestServer) {
